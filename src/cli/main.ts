@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/** The clfsload command line: parses arguments and hands off to one command module each. */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { EXIT, EXIT_CODE_HELP, exitCodeFor } from './exit-codes.js';
+import { ClfsError } from '../errors.js';
+import { registerCommands } from './commands/index.js';
+
+function packageVersion(): string {
+  const pkgUrl = new URL('../../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(pkgUrl, 'utf8')) as { version: string }).version;
+}
+
+/** Builds the program; exported so tests can drive it in-process. */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('clfsload')
+    .description('Load a local tree into Azure Blob Storage in the Avere CLFS format, and read, verify and export CLFS containers.')
+    .version(packageVersion(), '-v, --version')
+    .addHelpText('after', `\n${EXIT_CODE_HELP}`)
+    .showHelpAfterError()
+    .exitOverride();
+  registerCommands(program);
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. Errors become one line on stderr. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    const message = err instanceof ClfsError ? `${err.message} [${err.code}]` : `internal error: ${(err as Error)?.stack ?? String(err)}`;
+    process.stderr.write(`clfsload: ${message}\n`);
+    return exitCodeFor(err);
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly || process.argv[1]?.endsWith('/clfsload')) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
