@@ -1,0 +1,53 @@
+/**
+ * The narrow blob-store interface every backend implements (local directory, Azure, memory),
+ * and every wrapper (retry, rate limit, fault injection) composes around.
+ * Errors are StoreError (src/errors.ts): a missing blob is CLFS_STORE_NOT_FOUND.
+ */
+
+/** One listed blob. */
+export interface BlobInfo {
+  name: string;
+  size: number;
+}
+
+/** One page of a listing; pass `continuation` back to get the next page. */
+export interface BlobPage {
+  items: BlobInfo[];
+  continuation?: string;
+}
+
+export interface ListOptions {
+  /** only names starting with this prefix */
+  prefix?: string;
+  /** page size hint (backends may return fewer) */
+  pageSize?: number;
+  continuation?: string;
+  signal?: AbortSignal;
+}
+
+export interface BlobStore {
+  /** A description for messages, never containing a secret (no SAS). */
+  readonly description: string;
+  /** One page of blob names in lexicographic (UTF-8 byte) order. */
+  listPage(options?: ListOptions): Promise<BlobPage>;
+  /** Whole blob contents; throws CLFS_STORE_NOT_FOUND if absent. */
+  get(name: string, signal?: AbortSignal): Promise<Uint8Array>;
+  /** Writes (creates or overwrites) a blob atomically: readers see the old or the new bytes, never a mix. */
+  put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void>;
+  /** Deletes a blob; deleting a missing blob is not an error (returns false). */
+  delete(name: string, signal?: AbortSignal): Promise<boolean>;
+  /** Size of a blob, or undefined if absent. */
+  head(name: string, signal?: AbortSignal): Promise<BlobInfo | undefined>;
+  /** Checks the container exists and is reachable with the credentials held (throws otherwise). */
+  checkAccess(signal?: AbortSignal): Promise<void>;
+}
+
+/** Lists every blob (all pages), optionally under a prefix. */
+export async function* listAll(store: BlobStore, options: Omit<ListOptions, 'continuation'> = {}): AsyncGenerator<BlobInfo> {
+  let continuation: string | undefined;
+  do {
+    const page = await store.listPage({ ...options, continuation });
+    yield* page.items;
+    continuation = page.continuation;
+  } while (continuation);
+}
