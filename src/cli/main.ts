@@ -29,6 +29,10 @@ export function buildProgram(): Command {
 /** Runs the CLI; resolves to the exit code. Errors become one line on stderr. */
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // Commands report a non-zero outcome through process.exitCode; capture it and restore the caller's
+  // value so in-process callers (tests) are not left with a failing exit code.
+  const callerExitCode = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
@@ -39,6 +43,8 @@ export async function runCli(argv: string[]): Promise<number> {
     const message = err instanceof ClfsError ? `${err.message} [${err.code}]` : `internal error: ${(err as Error)?.stack ?? String(err)}`;
     process.stderr.write(`clfsload: ${message}\n`);
     return exitCodeFor(err);
+  } finally {
+    process.exitCode = callerExitCode;
   }
 }
 
