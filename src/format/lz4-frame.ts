@@ -1,0 +1,171 @@
+/**
+ * LZ4 frame reading and writing around lz4-napi's block codec. lz4-napi's own frame writer
+ * cannot emit the exact §5.1 frame (linked 256 KiB blocks, no checksums) nor report raw
+ * blocks, and its frame reader offers no size limit, so the frame bytes are handled here and
+ * only the blocks go through the library.
+ */
+import { compress, compressSync, uncompressSync } from 'lz4-napi';
+import { FormatError } from '../errors.js';
+import { LZ4_CHUNK } from './constants.js';
+import { xxh32 } from './xxh32.js';
+
+const MAGIC = 0x184d2204;
+/** §5.1: magic, FLG 0x40 (v01, linked, no checksums/size/dict), BD 0x50 (256 KiB), HC 0x77. */
+export const FRAME_HEADER = Uint8Array.of(0x04, 0x22, 0x4d, 0x18, 0x40, 0x50, 0x77);
+const DICT_BYTES = 65536;
+const RAW_FLAG = 0x80000000;
+
+/** One chunk's block (without size word), compressed with the previous 64 KiB of input as dictionary. */
+function chunkDict(payload: Uint8Array, start: number): Buffer | undefined {
+  return start === 0 ? undefined : Buffer.from(payload.buffer, payload.byteOffset + Math.max(0, start - DICT_BYTES), Math.min(start, DICT_BYTES));
+}
+
+function chunkAt(payload: Uint8Array, start: number): Buffer {
+  return Buffer.from(payload.buffer, payload.byteOffset + start, Math.min(LZ4_CHUNK, payload.length - start));
+}
+
+/**
+ * Apply the §5.1 fallback rules to the compressed blocks (lz4-napi output: 4-byte size prefix
+ * + block). Returns the frame, or undefined when the blob must be stored uncompressed.
+ */
+function assemble(payload: Uint8Array, blocks: Buffer[]): Uint8Array | undefined {
+  const L = payload.length;
+  let total = 4 + FRAME_HEADER.length;
+  const parts: Uint8Array[] = [FRAME_HEADER];
+  for (let i = 0; i < blocks.length; i++) {
+    const start = i * LZ4_CHUNK;
+    const srcLen = Math.min(LZ4_CHUNK, L - start);
+    const body = blocks[i].subarray(4);
+    // liblz4 stores a block raw (bit 31) when it does not shrink: rule 2 then forbids LZ4.
+    if (body.length >= srcLen) return undefined;
+    const word = Buffer.alloc(4);
+    word.writeUInt32LE(body.length);
+    parts.push(word, body);
+    total += 4 + body.length;
+    const full = srcLen === LZ4_CHUNK;
+    if (full && total >= L + 4) return undefined; // rule 1
+  }
+  total += 4; // end mark
+  parts.push(new Uint8Array(4));
+  if (total > L + 4) return undefined; // rule 3 (note: '>' not '>=')
+  return Buffer.concat(parts);
+}
+
+function chunkStarts(L: number): number[] {
+  const starts: number[] = [];
+  for (let s = 0; s < L; s += LZ4_CHUNK) starts.push(s);
+  return starts;
+}
+
+/** The §5.1 frame for `payload`, or undefined when the rules say "store uncompressed". Synchronous. */
+export function lz4FrameSync(payload: Uint8Array): Uint8Array | undefined {
+  const blocks = chunkStarts(payload.length).map((s) => {
+    const dict = chunkDict(payload, s);
+    return dict ? compressSync(chunkAt(payload, s), dict) : compressSync(chunkAt(payload, s));
+  });
+  return assemble(payload, blocks);
+}
+
+/** As lz4FrameSync, with block compression on libuv's thread pool. Same bytes. */
+export async function lz4Frame(payload: Uint8Array): Promise<Uint8Array | undefined> {
+  const blocks = await Promise.all(chunkStarts(payload.length).map((s) => compress(chunkAt(payload, s), chunkDict(payload, s))));
+  return assemble(payload, blocks);
+}
+
+function lz4Err(msg: string, blob?: string, cause?: unknown): FormatError {
+  return new FormatError('CLFS_BAD_LZ4', `LZ4 frame: ${msg}`, { blob, cause });
+}
+
+const BLOCK_MAX: Record<number, number> = { 4: 65536, 5: 262144, 6: 1048576, 7: 4194304 };
+
+/**
+ * Decode the first LZ4 frame in `src` (trailing bytes ignored, like python-lz4). Accepts linked
+ * or independent blocks, raw blocks, block/content checksums (verified), content size
+ * (verified) and a dictionary id (ignored). Output above `maxBytes` → CLFS_LIMIT.
+ */
+export function decodeLz4Frame(src: Uint8Array, maxBytes: number, blob?: string): Uint8Array {
+  const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  let p = 0;
+  const need = (n: number): void => {
+    if (src.length - p < n) throw lz4Err(`truncated at offset ${p}`, blob);
+  };
+  need(7);
+  if (dv.getUint32(0, true) !== MAGIC) throw lz4Err('bad magic', blob);
+  const flg = src[4];
+  const bd = src[5];
+  if (flg >> 6 !== 1) throw lz4Err(`unsupported version in FLG 0x${flg.toString(16)}`, blob);
+  if ((flg & 0x02) !== 0 || (bd & 0x8f) !== 0) throw lz4Err('reserved bits set', blob);
+  const blockMax = BLOCK_MAX[(bd >> 4) & 7];
+  if (blockMax === undefined) throw lz4Err(`bad block size code in BD 0x${bd.toString(16)}`, blob);
+  const independent = (flg & 0x20) !== 0;
+  const blockSum = (flg & 0x10) !== 0;
+  const hasSize = (flg & 0x08) !== 0;
+  const contentSum = (flg & 0x04) !== 0;
+  const hasDict = (flg & 0x01) !== 0;
+  p = 6;
+  let contentSize: bigint | undefined;
+  if (hasSize) {
+    need(8);
+    contentSize = dv.getBigUint64(p, true);
+    p += 8;
+  }
+  if (hasDict) {
+    need(4);
+    p += 4;
+  }
+  need(1);
+  if (((xxh32(src.subarray(4, p)) >>> 8) & 0xff) !== src[p]) throw lz4Err('header checksum mismatch', blob);
+  p += 1;
+  if (contentSize !== undefined && contentSize > BigInt(maxBytes)) {
+    throw new FormatError('CLFS_LIMIT', `LZ4 content size ${contentSize} exceeds limit ${maxBytes}`, { blob });
+  }
+  const out: Uint8Array[] = [];
+  let total = 0;
+  let prev: Uint8Array = new Uint8Array(0); // last ≤ 64 KiB of output, for linked blocks
+  for (;;) {
+    need(4);
+    const word = dv.getUint32(p, true);
+    p += 4;
+    if (word === 0) break;
+    const size = word & 0x7fffffff;
+    if (size > blockMax) throw lz4Err(`block of ${size} bytes exceeds maximum ${blockMax}`, blob);
+    need(size + (blockSum ? 4 : 0));
+    const body = src.subarray(p, p + size);
+    p += size;
+    if (blockSum) {
+      if (xxh32(body) !== dv.getUint32(p, true)) throw lz4Err('block checksum mismatch', blob);
+      p += 4;
+    }
+    const block = (word & RAW_FLAG) !== 0 ? body.slice() : decodeBlock(body, blockMax, independent ? undefined : prev, blob);
+    total += block.length;
+    // Checked per block: one block decodes to at most 4 MiB, so the overshoot is bounded.
+    if (total > maxBytes) throw new FormatError('CLFS_LIMIT', `LZ4 output exceeds limit ${maxBytes}`, { blob });
+    out.push(block);
+    if (!independent) prev = tail(prev, block);
+  }
+  const result = Buffer.concat(out, total);
+  if (contentSum) {
+    need(4);
+    if (xxh32(result) !== dv.getUint32(p, true)) throw lz4Err('content checksum mismatch', blob);
+  }
+  if (contentSize !== undefined && contentSize !== BigInt(total)) throw lz4Err(`content size ${contentSize} but decoded ${total}`, blob);
+  return new Uint8Array(result.buffer, result.byteOffset, result.byteLength);
+}
+
+function tail(prev: Uint8Array, block: Uint8Array): Uint8Array {
+  if (block.length >= DICT_BYTES) return block.subarray(block.length - DICT_BYTES);
+  const joined = Buffer.concat([prev, block]);
+  return joined.subarray(Math.max(0, joined.length - DICT_BYTES));
+}
+
+function decodeBlock(body: Uint8Array, blockMax: number, dict: Uint8Array | undefined, blob?: string): Uint8Array {
+  // lz4-napi expects a 4-byte size prefix; the block maximum bounds the output, which it trims.
+  const input = Buffer.alloc(4 + body.length);
+  input.writeUInt32LE(blockMax, 0);
+  input.set(body, 4);
+  try {
+    return dict && dict.length > 0 ? uncompressSync(input, dict) : uncompressSync(input);
+  } catch (e) {
+    throw lz4Err(`bad block: ${(e as Error).message}`, blob, e);
+  }
+}

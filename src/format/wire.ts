@@ -1,0 +1,130 @@
+/** Little-endian byte writer and bounds-checked reader shared by the codecs. */
+import { FormatError, type FormatErrorCode } from '../errors.js';
+
+/** Growable little-endian writer. */
+export class ByteWriter {
+  private buf: Uint8Array;
+  private dv: DataView;
+  length = 0;
+  constructor(initial = 256) {
+    this.buf = new Uint8Array(initial);
+    this.dv = new DataView(this.buf.buffer);
+  }
+  private ensure(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.length + n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+    this.dv = new DataView(next.buffer);
+  }
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.length++] = v;
+  }
+  u16(v: number): void {
+    this.ensure(2);
+    this.dv.setUint16(this.length, v, true);
+    this.length += 2;
+  }
+  u32(v: number): void {
+    this.ensure(4);
+    this.dv.setUint32(this.length, v >>> 0, true);
+    this.length += 4;
+  }
+  u64(v: bigint): void {
+    this.ensure(8);
+    this.dv.setBigUint64(this.length, BigInt.asUintN(64, v), true);
+    this.length += 8;
+  }
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+  zeros(n: number): void {
+    this.ensure(n);
+    this.buf.fill(0, this.length, this.length + n);
+    this.length += n;
+  }
+  /** `u16 len` + bytes: how ids are stored inside objects. */
+  id(b: Uint8Array): void {
+    if (b.length > 0xffff) throw new FormatError('CLFS_BAD_VALUE', `id of ${b.length} bytes is too long`);
+    this.u16(b.length);
+    this.bytes(b);
+  }
+  /** `u32 len` + bytes. */
+  lenBytes(b: Uint8Array): void {
+    this.u32(b.length);
+    this.bytes(b);
+  }
+  /** Position-addressed u32 store, for back-patching headers. */
+  setU32(at: number, v: number): void {
+    this.dv.setUint32(at, v >>> 0, true);
+  }
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+/** Bounds-checked little-endian reader: every length is checked before anything is allocated. */
+export class ByteReader {
+  pos = 0;
+  private readonly dv: DataView;
+  constructor(
+    readonly buf: Uint8Array,
+    readonly blob?: string,
+    readonly what = 'data',
+  ) {
+    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  get left(): number {
+    return this.buf.length - this.pos;
+  }
+  fail(code: FormatErrorCode, msg: string): FormatError {
+    return new FormatError(code, `${this.what}: ${msg}`, { blob: this.blob, data: { offset: this.pos } });
+  }
+  need(n: number): void {
+    if (n > this.left) throw this.fail('CLFS_TRUNCATED', `need ${n} bytes at offset ${this.pos}, have ${this.left}`);
+  }
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++];
+  }
+  u16(): number {
+    this.need(2);
+    const v = this.dv.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+  u32(): number {
+    this.need(4);
+    const v = this.dv.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  u64(): bigint {
+    this.need(8);
+    const v = this.dv.getBigUint64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+  /** A copy of the next n bytes. */
+  bytes(n: number): Uint8Array {
+    this.need(n);
+    const out = this.buf.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  id(): Uint8Array {
+    return this.bytes(this.u16());
+  }
+  lenBytes(): Uint8Array {
+    return this.bytes(this.u32());
+  }
+  /** Throw CLFS_BAD_HANDLE unless every byte was consumed. */
+  end(): void {
+    if (this.left !== 0) throw this.fail('CLFS_BAD_HANDLE', `${this.left} unexpected trailing bytes`);
+  }
+}
