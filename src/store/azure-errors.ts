@@ -1,0 +1,75 @@
+/**
+ * Maps @azure/storage-blob failures to StoreErrors. The retry classification lives here (by HTTP status
+ * and service error code). Raw SDK errors are never attached as `cause`: their `request` holds the SAS URL.
+ */
+import { AbortedError, type StoreError } from '../errors.js';
+import { redactSecrets } from './redact.js';
+import { parseRetryAfter, storeError } from './store-errors.js';
+
+export const AUTH_MESSAGE = 'the SAS is invalid, expired, or lacks read/write/delete/list permission';
+
+// Transport errors worth another try: the connection broke or the host was momentarily unreachable.
+const RETRYABLE_NET_CODES = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
+  'ENETDOWN', 'UND_ERR_SOCKET', 'REQUEST_SEND_ERROR', 'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+interface SdkErrorLike {
+  name?: string;
+  message?: string;
+  statusCode?: number;
+  code?: string;
+  details?: { errorCode?: string };
+  response?: { headers?: { get(name: string): string | undefined | null } };
+}
+
+/** Context for one failed call: what the store is, which blob, whether the caller aborted or we timed out. */
+export interface AzureErrorContext {
+  description: string;
+  blob?: string;
+  op: string;
+  userSignal?: AbortSignal;
+  timedOut?: boolean;
+}
+
+/** Converts anything the SDK (or the body stream) threw into a StoreError or AbortedError without secrets. */
+export function mapAzureError(err: unknown, ctx: AzureErrorContext): StoreError | AbortedError {
+  if (ctx.userSignal?.aborted) return new AbortedError();
+  const e = (err ?? {}) as SdkErrorLike;
+  const where = ctx.blob === undefined ? `${ctx.description}` : `${ctx.description}: ${ctx.blob}`;
+  const blob = ctx.blob;
+  if (ctx.timedOut || e.name === 'AbortError') {
+    return storeError('CLFS_STORE_UNAVAILABLE', `${where}: ${ctx.op} timed out`, { blob, retryable: true });
+  }
+  const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  const serviceCode = e.details?.errorCode ?? (typeof e.code === 'string' ? e.code : undefined);
+  const detail = firstLine(e.message);
+  if (status === undefined) {
+    const retryable = serviceCode !== undefined ? RETRYABLE_NET_CODES.has(serviceCode) || /socket|ECONNRESET|hang up/i.test(detail) : true;
+    return storeError('CLFS_STORE_UNAVAILABLE', `${where}: ${ctx.op} failed: connection error (${serviceCode ?? detail})`, { blob, retryable, serviceCode });
+  }
+  const retryAfterMs = parseRetryAfter(e.response?.headers?.get('retry-after'));
+  const opts = { blob, status, serviceCode, retryAfterMs };
+  if (status === 404) {
+    if (serviceCode === 'ContainerNotFound') return storeError('CLFS_STORE_CONTAINER_MISSING', `${ctx.description}: container does not exist`, opts);
+    return storeError('CLFS_STORE_NOT_FOUND', `${where}: blob not found`, opts);
+  }
+  if (status === 401 || status === 403) return storeError('CLFS_STORE_AUTH', `${where}: ${ctx.op} refused (HTTP ${status}): ${AUTH_MESSAGE}`, opts);
+  if (status === 429 || (status === 503 && serviceCode === 'ServerBusy')) {
+    return storeError('CLFS_STORE_THROTTLED', `${where}: ${ctx.op} throttled (HTTP ${status}${codeSuffix(serviceCode)})`, { ...opts, retryable: true });
+  }
+  if (status === 408 || status === 500 || status === 502 || status === 503 || status === 504) {
+    return storeError('CLFS_STORE_UNAVAILABLE', `${where}: ${ctx.op} failed (HTTP ${status}${codeSuffix(serviceCode)})`, { ...opts, retryable: true });
+  }
+  return storeError('CLFS_STORE_IO', `${where}: ${ctx.op} failed (HTTP ${status}${codeSuffix(serviceCode)}): ${detail}`, opts);
+}
+
+function codeSuffix(code: string | undefined): string {
+  return code ? ` ${code}` : '';
+}
+
+/** The first line of an SDK message (the rest is RequestId/Time noise), redacted. */
+function firstLine(message: string | undefined): string {
+  const line = (message ?? '').split('\n', 1)[0].trim();
+  return redactSecrets(line.length > 300 ? `${line.slice(0, 300)}…` : line);
+}

@@ -1,0 +1,144 @@
+/**
+ * A BlobStore over one Azure Blob Storage container addressed by a container URL with a SAS
+ * (also Azurite: http://127.0.0.1:<port>/devstoreaccount1/<container>?<sas>).
+ * The SDK's own retries are off (maxTries 1): retry policy belongs to RetryingStore.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { AnonymousCredential, ContainerClient, newPipeline, type RequestPolicyFactory } from '@azure/storage-blob';
+import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js';
+import { mapAzureError } from './azure-errors.js';
+import { redactUrl } from './redact.js';
+import { storeError, throwIfAborted } from './store-errors.js';
+import { StoreError } from '../errors.js';
+
+export interface AzureStoreOptions {
+  /** sockets the keep-alive agent may open (the loader keeps 64+ requests in flight); default 256 */
+  maxSockets?: number;
+  /** fixed part of each request's time budget, ms (default 60 s) */
+  baseTimeoutMs?: number;
+  /** slowest transfer rate tolerated before a request is abandoned as stalled, bytes/s (default 32 KiB/s) */
+  minBytesPerSecond?: number;
+  /** size assumed for a get's time budget (blobs are ≤ ~8.5 MiB) */
+  expectedGetBytes?: number;
+}
+
+export class AzureStore implements BlobStore {
+  readonly description: string;
+  private readonly client: ContainerClient;
+  private readonly agent: http.Agent;
+  private readonly baseTimeoutMs: number;
+  private readonly minRate: number;
+  private readonly expectedGetBytes: number;
+
+  constructor(containerUrl: string, options: AzureStoreOptions = {}) {
+    this.description = `container ${redactUrl(containerUrl).replace(/\?.*$/, '')}`;
+    const isHttps = new URL(containerUrl).protocol === 'https:';
+    const agentOptions = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const };
+    this.agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.baseTimeoutMs = options.baseTimeoutMs ?? 60_000;
+    this.minRate = options.minBytesPerSecond ?? 32 * 1024;
+    this.expectedGetBytes = options.expectedGetBytes ?? 9 * 1024 * 1024;
+    const pipeline = newPipeline(new AnonymousCredential(), { retryOptions: { maxTries: 1 } });
+    pipeline.factories.push(agentPolicyFactory(this.agent));
+    this.client = new ContainerClient(containerUrl, pipeline);
+  }
+
+  async listPage(options: ListOptions = {}): Promise<BlobPage> {
+    return this.call('list', undefined, options.signal, 0, async (abortSignal) => {
+      const pages = this.client
+        .listBlobsFlat({ prefix: options.prefix || undefined, abortSignal })
+        .byPage({ continuationToken: options.continuation, maxPageSize: options.pageSize });
+      const next = await pages.next();
+      const value = next.done ? undefined : next.value;
+      const items: BlobInfo[] = (value?.segment.blobItems ?? []).map((b) => ({ name: b.name, size: b.properties.contentLength ?? 0 }));
+      const continuation = value?.continuationToken || undefined;
+      return continuation ? { items, continuation } : { items };
+    });
+  }
+
+  async get(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+    return this.call('get', name, signal, this.expectedGetBytes, async (abortSignal) => {
+      const res = await this.client.getBlobClient(name).download(0, undefined, { abortSignal, maxRetryRequests: 0 });
+      const body = await readAll(res.readableStreamBody as Readable | undefined);
+      if (res.contentLength !== undefined && body.length !== res.contentLength) {
+        throw storeError('CLFS_STORE_UNAVAILABLE', `${this.description}: ${name}: download truncated (${body.length} of ${res.contentLength} bytes)`, { blob: name, retryable: true });
+      }
+      return body;
+    });
+  }
+
+  async put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
+    await this.call('put', name, signal, data.byteLength, async (abortSignal) => {
+      // One Put Blob request: CLFS blobs are ≤ ~8.5 MiB, far under the single-request limit.
+      await this.client.getBlockBlobClient(name).upload(data, data.byteLength, { abortSignal });
+    });
+  }
+
+  async delete(name: string, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.call('delete', name, signal, 0, (abortSignal) => this.client.getBlobClient(name).delete({ abortSignal }));
+      return true;
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'CLFS_STORE_NOT_FOUND') return false;
+      throw err;
+    }
+  }
+
+  async head(name: string, signal?: AbortSignal): Promise<BlobInfo | undefined> {
+    try {
+      return await this.call('head', name, signal, 0, async (abortSignal) => {
+        const props = await this.client.getBlobClient(name).getProperties({ abortSignal });
+        return { name, size: props.contentLength ?? 0 };
+      });
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'CLFS_STORE_NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+
+  /** Lists one blob: needs the container to exist and the SAS to allow listing. */
+  async checkAccess(signal?: AbortSignal): Promise<void> {
+    await this.listPage({ pageSize: 1, signal });
+  }
+
+  /** Closes idle keep-alive sockets. */
+  async close(): Promise<void> {
+    this.agent.destroy();
+  }
+
+  /** Runs one SDK call under the caller's signal plus a size-scaled timeout, mapping every failure. */
+  private async call<T>(op: string, blob: string | undefined, signal: AbortSignal | undefined, bytes: number, fn: (s: AbortSignal) => Promise<T>): Promise<T> {
+    throwIfAborted(signal);
+    const timeout = AbortSignal.timeout(this.baseTimeoutMs + Math.ceil((bytes / this.minRate) * 1000));
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      return await fn(combined);
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw mapAzureError(err, { description: this.description, blob, op, userSignal: signal, timedOut: timeout.aborted });
+    }
+  }
+}
+
+/** A request policy (the SDK's v1 factory shape) that sends every request through our keep-alive agent. */
+function agentPolicyFactory(agent: http.Agent): RequestPolicyFactory {
+  return {
+    create: (next) => ({
+      sendRequest: (request) => {
+        request.agent = agent;
+        return next.sendRequest(request);
+      },
+    }),
+  };
+}
+
+/** Reads a response body fully; stream errors surface as the SDK would raise them and are mapped by the caller. */
+async function readAll(stream: Readable | undefined): Promise<Uint8Array> {
+  if (!stream) return new Uint8Array(0);
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}

@@ -1,0 +1,182 @@
+/**
+ * A BlobStore over a local directory: one regular file per blob, file name = blob name — the layout of
+ * the reference fixtures (../shared/fixtures/reference/<variant>/container/).
+ */
+import { promises as fsp, constants as fsc } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js';
+import { firstIndexAfter, lowerBound, compareUtf8 } from './utf8-order.js';
+import { storeError, throwIfAborted } from './store-errors.js';
+import { AbortedError, ClfsError, StoreError } from '../errors.js';
+
+/**
+ * Temp files live in the container directory itself (so rename is atomic on one file system) under a
+ * prefix no blob may use; CLFS blob names never start with '.', so reserving this one costs nothing.
+ */
+export const TEMP_PREFIX = '.clfs-tmp.';
+
+export interface LocalDirStoreOptions {
+  /** fsync each blob before renaming it into place (default true): a power loss then keeps old or new bytes */
+  fsync?: boolean;
+  /** largest page listPage returns */
+  maxPageSize?: number;
+}
+
+export class LocalDirStore implements BlobStore {
+  readonly description: string;
+  readonly dir: string;
+  private readonly fsync: boolean;
+  private readonly maxPageSize: number;
+
+  constructor(dir: string, options: LocalDirStoreOptions = {}) {
+    this.dir = path.resolve(dir);
+    this.description = `local directory ${this.dir}`;
+    this.fsync = options.fsync ?? true;
+    this.maxPageSize = options.maxPageSize ?? 5000;
+  }
+
+  // Reads the whole directory per page: simple and always current; O(n) per page is fine for containers
+  // of a few hundred thousand blobs, and a cache would go stale under concurrent puts.
+  async listPage(options: ListOptions = {}): Promise<BlobPage> {
+    throwIfAborted(options.signal);
+    const prefix = options.prefix ?? '';
+    let entries: string[];
+    try {
+      entries = await fsp.readdir(this.dir);
+    } catch (err) {
+      throw await this.mapError(err, undefined, 'list');
+    }
+    const names = entries.filter((n) => n.startsWith(prefix) && !n.startsWith(TEMP_PREFIX)).sort(compareUtf8);
+    const limit = Math.max(1, Math.min(options.pageSize ?? this.maxPageSize, this.maxPageSize));
+    const start = Math.max(firstIndexAfter(names, options.continuation), lowerBound(names, prefix));
+    const slice = names.slice(start, start + limit);
+    const infos = await Promise.all(slice.map((n) => this.statBlob(n)));
+    const items = infos.filter((i): i is BlobInfo => i !== undefined);
+    const more = start + slice.length < names.length;
+    return more ? { items, continuation: slice[slice.length - 1] } : { items };
+  }
+
+  async get(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const file = this.pathOf(name);
+    throwIfAborted(signal);
+    try {
+      const buf = await fsp.readFile(file, { signal });
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (err) {
+      throw await this.mapError(err, name, 'get');
+    }
+  }
+
+  async put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
+    const file = this.pathOf(name);
+    throwIfAborted(signal);
+    const tmp = path.join(this.dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    try {
+      const fh = await fsp.open(tmp, 'wx', 0o644);
+      try {
+        await fh.writeFile(data);
+        if (this.fsync) await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      throwIfAborted(signal);
+      await fsp.rename(tmp, file);
+    } catch (err) {
+      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      if (err instanceof ClfsError) throw err;
+      throw await this.mapError(err, name, 'put');
+    }
+  }
+
+  async delete(name: string, signal?: AbortSignal): Promise<boolean> {
+    const file = this.pathOf(name);
+    throwIfAborted(signal);
+    try {
+      await fsp.unlink(file);
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code === 'ENOENT' && (await this.dirExists())) || code === 'EISDIR') return false;
+      throw await this.mapError(err, name, 'delete');
+    }
+  }
+
+  async head(name: string, signal?: AbortSignal): Promise<BlobInfo | undefined> {
+    this.pathOf(name);
+    throwIfAborted(signal);
+    const info = await this.statBlob(name);
+    if (!info && !(await this.dirExists())) throw this.missing();
+    return info;
+  }
+
+  async checkAccess(signal?: AbortSignal): Promise<void> {
+    throwIfAborted(signal);
+    let st;
+    try {
+      st = await fsp.stat(this.dir);
+    } catch (err) {
+      throw await this.mapError(err, undefined, 'check');
+    }
+    if (!st.isDirectory()) throw storeError('CLFS_STORE_CONTAINER_MISSING', `${this.description}: not a directory`);
+    try {
+      await fsp.access(this.dir, fsc.R_OK | fsc.W_OK | fsc.X_OK);
+    } catch (err) {
+      throw await this.mapError(err, undefined, 'check');
+    }
+  }
+
+  /** The file for a blob; names a directory cannot hold safely (or the temp prefix) throw CLFS_STORE_IO. */
+  private pathOf(name: string): string {
+    if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0') || name.startsWith(TEMP_PREFIX)) {
+      throw storeError('CLFS_STORE_IO', `${this.description}: blob name ${JSON.stringify(name)} cannot be stored as a file`, { blob: name });
+    }
+    return path.join(this.dir, name);
+  }
+
+  private async statBlob(name: string): Promise<BlobInfo | undefined> {
+    try {
+      const st = await fsp.stat(path.join(this.dir, name));
+      return st.isFile() ? { name, size: st.size } : undefined;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw await this.mapError(err, name, 'head');
+    }
+  }
+
+  private async dirExists(): Promise<boolean> {
+    try {
+      return (await fsp.stat(this.dir)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  private missing(): StoreError {
+    return storeError('CLFS_STORE_CONTAINER_MISSING', `${this.description}: directory does not exist`);
+  }
+
+  private async mapError(err: unknown, blob: string | undefined, op: string): Promise<Error> {
+    const e = err as NodeJS.ErrnoException;
+    if (e.name === 'AbortError') return new AbortedError();
+    const where = blob === undefined ? this.dir : path.join(this.dir, blob);
+    switch (e.code) {
+      case 'ENOENT':
+      case 'ENOTDIR':
+        if (!(await this.dirExists())) return this.missing();
+        if (blob !== undefined) return storeError('CLFS_STORE_NOT_FOUND', `${this.description}: blob not found: ${blob}`, { blob, status: 404 });
+        break;
+      case 'EISDIR':
+        if (blob !== undefined) return storeError('CLFS_STORE_NOT_FOUND', `${this.description}: blob not found (a directory): ${blob}`, { blob, status: 404 });
+        break;
+      case 'EACCES':
+      case 'EPERM':
+      case 'EROFS':
+        return storeError('CLFS_STORE_AUTH', `${where}: permission denied (${op})`, { blob });
+      case 'ENAMETOOLONG':
+        return storeError('CLFS_STORE_IO', `${this.description}: blob name too long for this file system: ${blob}`, { blob });
+    }
+    return storeError('CLFS_STORE_IO', `${where}: ${op} failed: ${e.code ?? e.message}`, { blob });
+  }
+}
