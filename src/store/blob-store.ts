@@ -40,6 +40,8 @@ export interface BlobStore {
   head(name: string, signal?: AbortSignal): Promise<BlobInfo | undefined>;
   /** Checks the container exists and is reachable with the credentials held (throws otherwise). */
   checkAccess(signal?: AbortSignal): Promise<void>;
+  /** Releases connections or handles; optional, wrappers forward it. */
+  close?(): Promise<void>;
 }
 
 /** Lists every blob (all pages), optionally under a prefix. */

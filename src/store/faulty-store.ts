@@ -1,0 +1,168 @@
+/**
+ * A fault-injecting BlobStore wrapper for reliability tests. Seeded, so a failing run can be replayed:
+ * the same seed and the same sequence of calls give the same faults.
+ */
+import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js';
+import { ClfsError, type StoreError } from '../errors.js';
+import { sleep, storeError, throwIfAborted } from './store-errors.js';
+
+export type FaultOp = 'list' | 'get' | 'put' | 'delete' | 'head' | 'check';
+export type FaultKind = '500' | '503' | '429' | 'reset' | 'stall';
+
+export interface FaultRule {
+  op?: FaultOp;
+  /** a blob name, or a predicate on it */
+  name?: string | ((name: string) => boolean);
+  /** how many matching calls fail (default: all) */
+  times?: number;
+  /** the error to throw (default: a retryable 503) */
+  error?: () => Error;
+}
+
+export interface FaultOptions {
+  seed: number;
+  /** per-call probabilities of each fault, 0..1 */
+  p500?: number;
+  p503?: number;
+  /** 429 with a Retry-After of `retryAfterMs` */
+  p429?: number;
+  /** connection reset; on writes it lands before or after the inner call (the outcome is ambiguous) */
+  pReset?: number;
+  /** a delay of up to `stallMs` before the call proceeds */
+  pStall?: number;
+  stallMs?: number;
+  retryAfterMs?: number;
+  /** only these operations get random faults (default all) */
+  ops?: FaultOp[];
+  /** deterministic failures, checked before random ones */
+  rules?: FaultRule[];
+  /** after this many successful puts, every further call throws InjectedCrash */
+  crashAfterPuts?: number;
+}
+
+/** What `crashAfterPuts` throws: stands for the process dying mid-job. */
+export class InjectedCrash extends ClfsError {
+  constructor() {
+    super('CLFS_TEST_CRASH', 'injected crash');
+  }
+}
+
+/** mulberry32: a tiny seeded PRNG — hand-written because reproducibility needs a seed Math.random lacks. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class FaultyStore implements BlobStore {
+  readonly description: string;
+  /** injected faults by kind, plus `rule` and `crash` */
+  readonly injected: Record<string, number> = {};
+  private readonly random: () => number;
+  private readonly rules: { rule: FaultRule; left: number }[];
+  private puts = 0;
+  private crashed = false;
+
+  constructor(private readonly inner: BlobStore, private readonly options: FaultOptions) {
+    this.description = inner.description;
+    this.random = mulberry32(options.seed);
+    this.rules = (options.rules ?? []).map((rule) => ({ rule, left: rule.times ?? Infinity }));
+  }
+
+  listPage(options: ListOptions = {}): Promise<BlobPage> {
+    return this.run('list', '', options.signal, () => this.inner.listPage(options));
+  }
+  get(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+    return this.run('get', name, signal, () => this.inner.get(name, signal));
+  }
+  async put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
+    await this.run('put', name, signal, async () => {
+      if (this.options.crashAfterPuts !== undefined && this.puts >= this.options.crashAfterPuts) this.crash();
+      await this.inner.put(name, data, signal);
+      this.puts++;
+    });
+  }
+  delete(name: string, signal?: AbortSignal): Promise<boolean> {
+    return this.run('delete', name, signal, () => this.inner.delete(name, signal));
+  }
+  head(name: string, signal?: AbortSignal): Promise<BlobInfo | undefined> {
+    return this.run('head', name, signal, () => this.inner.head(name, signal));
+  }
+  checkAccess(signal?: AbortSignal): Promise<void> {
+    return this.run('check', '', signal, () => this.inner.checkAccess(signal));
+  }
+  async close(): Promise<void> {
+    await this.inner.close?.();
+  }
+
+  private async run<T>(op: FaultOp, name: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+    throwIfAborted(signal);
+    if (this.crashed) this.crash();
+    const ruled = this.matchRule(op, name);
+    if (ruled) throw this.count('rule', ruled.error?.() ?? fault('503', name, op, this.options.retryAfterMs));
+    const kind = this.draw(op);
+    if (kind === 'stall') {
+      this.count('stall');
+      await sleep(Math.floor(this.random() * (this.options.stallMs ?? 1000)), signal);
+    } else if (kind === 'reset' && (op === 'put' || op === 'delete') && this.random() < 0.5) {
+      await fn(); // the write landed, but the reply was lost
+      throw this.count('reset', fault('reset', name, op));
+    } else if (kind) {
+      throw this.count(kind, fault(kind, name, op, this.options.retryAfterMs));
+    }
+    return fn();
+  }
+
+  private crash(): never {
+    if (!this.crashed) this.count('crash');
+    this.crashed = true;
+    throw new InjectedCrash();
+  }
+
+  private matchRule(op: FaultOp, name: string): FaultRule | undefined {
+    for (const r of this.rules) {
+      if (r.left <= 0 || (r.rule.op && r.rule.op !== op)) continue;
+      const n = r.rule.name;
+      if (n !== undefined && (typeof n === 'string' ? n !== name : !n(name))) continue;
+      r.left--;
+      return r.rule;
+    }
+    return undefined;
+  }
+
+  /** One random draw per call decides the fault, so the fault sequence depends only on seed and call order. */
+  private draw(op: FaultOp): FaultKind | undefined {
+    const x = this.random();
+    if (this.options.ops && !this.options.ops.includes(op)) return undefined;
+    const o = this.options;
+    const table: [FaultKind, number | undefined][] = [['500', o.p500], ['503', o.p503], ['429', o.p429], ['reset', o.pReset], ['stall', o.pStall]];
+    let acc = 0;
+    for (const [kind, p] of table) {
+      acc += p ?? 0;
+      if (x < acc) return kind;
+    }
+    return undefined;
+  }
+
+  private count<E>(kind: string, err?: E): E {
+    this.injected[kind] = (this.injected[kind] ?? 0) + 1;
+    return err as E;
+  }
+}
+
+function fault(kind: Exclude<FaultKind, 'stall'>, blob: string, op: string, retryAfterMs = 1000): StoreError {
+  const where = `injected fault: ${op} ${blob}`;
+  switch (kind) {
+    case '429':
+      return storeError('CLFS_STORE_THROTTLED', `${where}: HTTP 429`, { blob, status: 429, retryable: true, retryAfterMs });
+    case 'reset':
+      return storeError('CLFS_STORE_UNAVAILABLE', `${where}: connection reset`, { blob, retryable: true, serviceCode: 'ECONNRESET' });
+    default:
+      return storeError('CLFS_STORE_UNAVAILABLE', `${where}: HTTP ${kind}`, { blob, status: Number(kind), retryable: true });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Caps upload bandwidth (`--cap-mbps`, megabits per second) with a token bucket shared by all puts.
+ * Puts wait their turn in FIFO order; a blob larger than the bucket borrows against the future
+ * (the bucket goes negative), so the long-run rate still equals the cap.
+ */
+import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js';
+import { sleep, throwIfAborted } from './store-errors.js';
+
+export interface RateLimitOptions {
+  /** megabits per second (10^6 bits) */
+  capMbps: number;
+  /** bucket size in seconds of traffic (default 1 s): the largest burst after idling */
+  burstSeconds?: number;
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly bytesPerSecond: number,
+    private readonly capacity: number,
+    private readonly now: () => number = Date.now,
+    private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = sleep,
+  ) {
+    this.tokens = capacity;
+    this.last = now();
+  }
+
+  /** Resolves when `bytes` may be sent; callers are served in arrival order. */
+  take(bytes: number, signal?: AbortSignal): Promise<void> {
+    const turn = this.queue.then(() => this.takeNow(bytes, signal));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async takeNow(bytes: number, signal?: AbortSignal): Promise<void> {
+    throwIfAborted(signal);
+    this.refill();
+    const need = Math.min(bytes, this.capacity);
+    if (this.tokens < need) {
+      await this.wait(Math.ceil(((need - this.tokens) / this.bytesPerSecond) * 1000), signal);
+      this.refill();
+    }
+    this.tokens -= bytes;
+  }
+
+  private refill(): void {
+    const t = this.now();
+    this.tokens = Math.min(this.capacity, this.tokens + ((t - this.last) / 1000) * this.bytesPerSecond);
+    this.last = t;
+  }
+}
+
+export class RateLimitedStore implements BlobStore {
+  readonly description: string;
+  readonly bucket: TokenBucket;
+
+  constructor(private readonly inner: BlobStore, options: RateLimitOptions) {
+    if (!(options.capMbps > 0)) throw new RangeError(`capMbps must be > 0, got ${options.capMbps}`);
+    this.description = inner.description;
+    const bytesPerSecond = (options.capMbps * 1_000_000) / 8;
+    this.bucket = new TokenBucket(bytesPerSecond, bytesPerSecond * (options.burstSeconds ?? 1), options.now, options.sleep);
+  }
+
+  async put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
+    await this.bucket.take(data.byteLength, signal);
+    await this.inner.put(name, data, signal);
+  }
+  listPage(options?: ListOptions): Promise<BlobPage> {
+    return this.inner.listPage(options);
+  }
+  get(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+    return this.inner.get(name, signal);
+  }
+  delete(name: string, signal?: AbortSignal): Promise<boolean> {
+    return this.inner.delete(name, signal);
+  }
+  head(name: string, signal?: AbortSignal): Promise<BlobInfo | undefined> {
+    return this.inner.head(name, signal);
+  }
+  checkAccess(signal?: AbortSignal): Promise<void> {
+    return this.inner.checkAccess(signal);
+  }
+  async close(): Promise<void> {
+    await this.inner.close?.();
+  }
+}
