@@ -13,10 +13,11 @@ export interface ClfsTime {
  */
 export function toClfsTime(sec: bigint, nsec: bigint): ClfsTime {
   const d = Number(sec) + Number(nsec) * 1e-9;
-  const secs = Math.trunc(d);
-  if (!(secs >= 0 && secs <= 0xffffffff)) {
+  const secs = Math.trunc(d) + 0; // + 0 turns -0 into 0
+  const nsecs = Math.trunc((d - secs) * 1e9) + 0;
+  // The reference packs both as u32, so anything negative or too large fails the object.
+  if (!(secs >= 0 && secs <= 0xffffffff && nsecs >= 0 && nsecs <= 0xffffffff)) {
     throw new FormatError('CLFS_LIMIT', `time ${sec}.${nsec} does not fit u32 seconds`);
   }
-  const nsecs = Math.trunc((d - secs) * 1e9);
-  return { sec: secs, nsec: Math.min(Math.max(nsecs, 0), 0xffffffff) };
+  return { sec: secs, nsec: nsecs };
 }
