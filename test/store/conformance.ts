@@ -1,0 +1,163 @@
+/**
+ * The BlobStore conformance suite, defined once and run against every implementation and wrapper
+ * (one short *.test.ts per store). Each test gets a fresh, empty store from `makeStore`.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { listAll, type BlobStore } from '../../src/store/blob-store.js';
+import { AbortedError, StoreError } from '../../src/errors.js';
+import { mapLimit } from '../helpers/stores.js';
+
+export interface ConformanceOptions {
+  /** a store whose container does not exist (for checkAccess / operation tests) */
+  makeMissingStore?: () => Promise<BlobStore>;
+  /** blobs for the paging test (default 5,100) */
+  manyCount?: number;
+  /** puts in flight while filling (default 32) */
+  concurrency?: number;
+}
+
+/** Names with every character the CLFS format puts in blob names (§4), plus log blob names. */
+export const FORMAT_NAMES = [
+  '00000063_00000000000000000000000000000063.00000000009.FFFFFFFF.0001',
+  '0000006457871C6B_00000000000000000000000000000064.0002.0000006457871C6B.00000000009.FFFFFFFF.0002',
+  'tmp0000006457871C6B_00000000000000000000000000000064.0002.0000006457871C6B.00000000009.FFFFFFFF.0002',
+  '21716FCF3581BCE5_71FB343E0000020000040000000000000BD2894E3AA9DAAC.0001.0000006457871C6B.00000000009.FFFFFFFF.0002',
+  'D2A32A134006C143_6078E46E1AC546A89D4E0EA9E103AAC0.0008.3472CD9FBAC33F2F.00000000011.FFFFFFFF.0002',
+  'output.txt',
+  'output.process-transfer-1.txt',
+  'output.process-reconcile-0.txt',
+];
+
+const byUtf8 = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+async function expectStoreError(p: Promise<unknown>, code: string): Promise<StoreError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof StoreError, `expected StoreError ${code}, got ${String(err)}`);
+    assert.equal(err.code, code, err.message);
+    return err;
+  }
+  assert.fail(`expected ${code}, but the call succeeded`);
+}
+
+export function runBlobStoreConformance(name: string, makeStore: () => Promise<BlobStore>, options: ConformanceOptions = {}): void {
+  const withStore = (fn: (store: BlobStore) => Promise<void>) => async () => {
+    const store = await makeStore();
+    try {
+      await fn(store);
+    } finally {
+      await store.close?.();
+    }
+  };
+
+  describe(`BlobStore conformance: ${name}`, () => {
+    it('round-trips empty, 1-byte and 9 MiB blobs, with head sizes', withStore(async (store) => {
+      const big = randomBytes(9 * 1024 * 1024);
+      const cases: [string, Uint8Array][] = [['EMPTY', new Uint8Array(0)], ['ONE', Uint8Array.of(0xa5)], ['BIG', big]];
+      for (const [n, data] of cases) await store.put(n, data);
+      for (const [n, data] of cases) {
+        const got = await store.get(n);
+        assert.equal(got.length, data.length, n);
+        assert.ok(Buffer.from(got).equals(Buffer.from(data)), `${n} bytes differ`);
+        assert.deepEqual(await store.head(n), { name: n, size: data.length });
+      }
+      const listed = [];
+      for await (const b of listAll(store)) listed.push(b);
+      assert.deepEqual(listed, [{ name: 'BIG', size: big.length }, { name: 'EMPTY', size: 0 }, { name: 'ONE', size: 1 }]);
+    }));
+
+    it('overwrites a blob in place', withStore(async (store) => {
+      await store.put('X', Buffer.from('first version, longer'));
+      await store.put('X', Buffer.from('second'));
+      assert.equal(Buffer.from(await store.get('X')).toString(), 'second');
+      assert.deepEqual(await store.head('X'), { name: 'X', size: 6 });
+      const names = [];
+      for await (const b of listAll(store)) names.push(b.name);
+      assert.deepEqual(names, ['X']);
+    }));
+
+    it('reports missing blobs: get → NOT_FOUND, head → undefined, delete → false', withStore(async (store) => {
+      const err = await expectStoreError(store.get('NOPE.0001'), 'CLFS_STORE_NOT_FOUND');
+      assert.equal(err.blob, 'NOPE.0001');
+      assert.equal(err.retryable, false);
+      assert.equal(await store.head('NOPE.0001'), undefined);
+      assert.equal(await store.delete('NOPE.0001'), false);
+      await store.put('NOPE.0001', Uint8Array.of(1));
+      assert.equal(await store.delete('NOPE.0001'), true);
+      assert.equal(await store.head('NOPE.0001'), undefined);
+      await expectStoreError(store.get('NOPE.0001'), 'CLFS_STORE_NOT_FOUND');
+    }));
+
+    it('stores every character the format uses and lists in UTF-8 byte order', withStore(async (store) => {
+      const extra = ['a', 'B', '_x', '0', '9Z', 'tmp', 'tm', 'Z.z'];
+      const all = [...FORMAT_NAMES, ...extra];
+      await mapLimit(all, 8, (n, i) => store.put(n, Buffer.from(`blob ${i}`)));
+      for (const [i, n] of all.entries()) assert.equal(Buffer.from(await store.get(n)).toString(), `blob ${i}`, n);
+      const listed = [];
+      for await (const b of listAll(store)) listed.push(b.name);
+      assert.deepEqual(listed, [...all].sort(byUtf8));
+      const tmp = [];
+      for await (const b of listAll(store, { prefix: 'tmp' })) tmp.push(b.name);
+      assert.deepEqual(tmp, ['tmp', FORMAT_NAMES[2]]);
+      const logs = [];
+      for await (const b of listAll(store, { prefix: 'output.process-' })) logs.push(b.name);
+      assert.deepEqual(logs, ['output.process-reconcile-0.txt', 'output.process-transfer-1.txt']);
+    }));
+
+    it('pages through 5,000+ blobs with prefixes and continuations', withStore(async (store) => {
+      const count = options.manyCount ?? 5100;
+      const names = Array.from({ length: count }, (_, i) => `${(i * 7919) % count}`.padStart(5, '0').replace(/^0/, i % 2 ? 'A' : 'B'));
+      const unique = [...new Set(names)];
+      await mapLimit(unique, options.concurrency ?? 32, (n) => store.put(n, Buffer.from(n)));
+      await store.put('C-outside', Uint8Array.of(1));
+      const pages: string[][] = [];
+      let continuation: string | undefined;
+      do {
+        const page = await store.listPage({ prefix: 'A', pageSize: 1000, continuation });
+        assert.ok(page.items.length <= 1000, 'page larger than asked');
+        pages.push(page.items.map((b) => b.name));
+        continuation = page.continuation;
+      } while (continuation);
+      const expectA = unique.filter((n) => n.startsWith('A')).sort(byUtf8);
+      assert.deepEqual(pages.flat(), expectA);
+      assert.ok(pages.length >= Math.ceil(expectA.length / 1000), 'expected several pages');
+      const all = [];
+      for await (const b of listAll(store)) all.push(b);
+      assert.equal(all.length, unique.length + 1);
+      assert.deepEqual(all.map((b) => b.name), [...unique, 'C-outside'].sort(byUtf8));
+      assert.ok(all.every((b) => b.size === (b.name === 'C-outside' ? 1 : b.name.length)));
+      const none = await store.listPage({ prefix: 'ZZZ' });
+      assert.deepEqual(none.items, []);
+      assert.equal(none.continuation, undefined);
+    }));
+
+    it('checkAccess passes on an existing container', withStore(async (store) => {
+      await store.checkAccess();
+    }));
+
+    it('honours an already-aborted signal', withStore(async (store) => {
+      const ac = new AbortController();
+      ac.abort();
+      await assert.rejects(store.put('A', Uint8Array.of(1), ac.signal), AbortedError);
+      await assert.rejects(store.get('A', ac.signal), AbortedError);
+      assert.equal(await store.head('A'), undefined);
+    }));
+
+    if (options.makeMissingStore) {
+      const makeMissing = options.makeMissingStore;
+      it('reports a missing container as CLFS_STORE_CONTAINER_MISSING', async () => {
+        const store = await makeMissing();
+        try {
+          await expectStoreError(store.checkAccess(), 'CLFS_STORE_CONTAINER_MISSING');
+          await expectStoreError(store.get('A'), 'CLFS_STORE_CONTAINER_MISSING');
+          await expectStoreError(store.listPage(), 'CLFS_STORE_CONTAINER_MISSING');
+        } finally {
+          await store.close?.();
+        }
+      });
+    }
+  });
+}
