@@ -1,0 +1,26 @@
+/** Everything one load run shares: database, store, job settings, counters, log, limits. */
+import type { BlobStore } from '../store/blob-store.js';
+import type { JobDb } from '../state/job-db.js';
+import type { BatchWriter } from '../state/batch-writer.js';
+import type { JobConfig } from '../state/job-meta.js';
+import type { Stats } from '../progress/stats.js';
+import type { JobLog } from './job-log.js';
+import type { Budget } from './limiter.js';
+
+export interface LoadContext {
+  db: JobDb;
+  batch: BatchWriter;
+  store: BlobStore;
+  config: JobConfig;
+  /** codec compression number (Compression.LZ4 / NONE) */
+  compression: number;
+  stats: Stats;
+  log: JobLog;
+  signal: AbortSignal;
+  /** bytes of blob data in flight (read + sealed) */
+  memory: Budget;
+  /** concurrent object writes */
+  slots: Budget;
+  /** optional test hook: called at named points so tests can kill the process there */
+  hook: (point: string) => void;
+}

@@ -1,0 +1,48 @@
+/** The job log: `output.txt` in the state dir (uploaded at FINALIZE), plus listeners for the CLI. */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
+const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40 };
+
+export type LogListener = (level: LogLevel, message: string) => void;
+
+/** Strips anything that looks like a SAS query or signature from a line (defence in depth). */
+export function scrub(message: string): string {
+  return message.replace(/\?[^\s'"]*(sig|sv|se|sp)=[^\s'"]*/gi, '?<redacted>').replace(/sig=[^&\s'"]*/gi, 'sig=<redacted>');
+}
+
+/**
+ * Appends lines to output.txt. Writes go straight to the file descriptor: lines are few
+ * (phases, failures, warnings), so no buffering is needed and a crash loses nothing.
+ */
+export class JobLog {
+  private fd: number | undefined;
+  private readonly listeners: LogListener[] = [];
+  constructor(
+    stateDir: string,
+    private readonly level: LogLevel = 'INFO',
+  ) {
+    this.fd = openSync(path.join(stateDir, 'output.txt'), 'a', 0o600);
+  }
+
+  onLine(l: LogListener): void {
+    this.listeners.push(l);
+  }
+
+  log(level: LogLevel, message: string): void {
+    if (RANK[level] < RANK[this.level]) return;
+    const clean = scrub(message);
+    if (this.fd !== undefined) writeSync(this.fd, `${new Date().toISOString()} ${level} ${clean}\n`);
+    for (const l of this.listeners) l(level, clean);
+  }
+  debug(m: string): void { this.log('DEBUG', m); }
+  info(m: string): void { this.log('INFO', m); }
+  warn(m: string): void { this.log('WARNING', m); }
+  error(m: string): void { this.log('ERROR', m); }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

@@ -1,0 +1,31 @@
+/** What a load is asked to do. */
+import type { BlobStore } from '../store/blob-store.js';
+import type { RandomSource } from '../format/ids.js';
+import type { Stats } from '../progress/stats.js';
+import type { LogLevel, LogListener } from './job-log.js';
+
+export interface LoadOptions {
+  /** the source directory exactly as given (its last component names the root, §9.3) */
+  source: string;
+  stateDir: string;
+  store: BlobStore;
+  /** the destination without secrets (containerIdentity): recorded and compared on resume */
+  destinationIdentity: string;
+  /** true: refuse if the state dir already holds a job; false/undefined: resume one if present */
+  newSession?: boolean;
+  compression: 'LZ4' | 'DISABLED';
+  preserveHardlinks: boolean;
+  /** stop after this many failed transfers; 0 = unlimited */
+  maxErrors: number;
+  logLevel?: LogLevel;
+  /** objects written at once; undefined = automatic */
+  concurrency?: number;
+  /** bytes of blob data in flight; undefined = automatic */
+  memoryBudget?: number;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  stats?: Stats;
+  onLog?: LogListener;
+  hook?: (point: string) => void;
+  random?: RandomSource;
+}

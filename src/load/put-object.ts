@@ -1,0 +1,14 @@
+/** Encoding, sealing and uploading one object, with accounting. */
+import { encodeObject, type ClfsObject } from '../format/objects.js';
+import { sealBlob } from '../format/envelope.js';
+import { AbortedError } from '../errors.js';
+import type { LoadContext } from './context.js';
+
+/** Seals (LZ4 off the main thread) and uploads `obj` as blob `name`; returns the blob size. */
+export async function putObject(ctx: LoadContext, name: string, obj: ClfsObject): Promise<number> {
+  if (ctx.signal.aborted) throw new AbortedError();
+  const blob = await sealBlob(encodeObject(obj), ctx.compression);
+  await ctx.store.put(name, blob, ctx.signal);
+  ctx.stats.bytes += blob.length;
+  return blob.length;
+}

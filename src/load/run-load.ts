@@ -1,0 +1,215 @@
+/** The load job: INIT → TRANSFER → (RECONCILE → CLEANUP) → FINALIZE → DONE, resumable at any point. */
+import os from 'node:os';
+import path from 'node:path';
+import { Compression } from '../format/envelope.js';
+import { Ftype } from '../format/constants.js';
+import { ROOT_ID, newUuid4, uuidString, type RandomSource } from '../format/ids.js';
+import { BUCKET_NAME } from '../format/names.js';
+import { AbortedError, SourceError, StateError, UsageError } from '../errors.js';
+import { cryptoRandomSource } from '../util/random.js';
+import { lstatSource } from '../source/stat.js';
+import { sourceErrorFrom } from '../source/file-reader.js';
+import { JobDb } from '../state/job-db.js';
+import { BatchWriter } from '../state/batch-writer.js';
+import { Phase, readConfig, readPhase, writeConfig, writePhase, type JobConfig, type PhaseName } from '../state/job-meta.js';
+import { Stats, type StatsSnapshot } from '../progress/stats.js';
+import type { LoadContext } from './context.js';
+import { JobLog } from './job-log.js';
+import { Budget } from './limiter.js';
+import type { LoadOptions } from './options.js';
+import { scanTree } from './scan.js';
+import { TooManyErrors, transferAll } from './transfer.js';
+import { cleanupAll, reconcileAll } from './reconcile.js';
+import { finalize, writeBucket } from './finalize.js';
+import { hookFromEnv } from './test-hook.js';
+
+export interface LoadResult {
+  snapshot: StatsSnapshot;
+  /** the state dir held a finished job: nothing was done, the snapshot is its final summary */
+  alreadyDone: boolean;
+  resumed: boolean;
+}
+
+const SCAN_CONCURRENCY = 8;
+
+/** Automatic concurrency: enough writes in flight to hide per-blob latency, bounded by memory. */
+export function defaultConcurrency(): number {
+  return 64;
+}
+export function defaultMemoryBudget(): number {
+  return Math.max(64 << 20, Math.min(1 << 30, Math.floor(os.totalmem() / 4)));
+}
+
+function randomU32NonZero(r: RandomSource): number {
+  for (;;) {
+    const v = r.u32() >>> 0;
+    if (v !== 0) return v;
+  }
+}
+
+function sourceHexOf(source: string): string {
+  return Buffer.from(path.resolve(source)).toString('hex');
+}
+
+/** The root NAME: last component of the argument as given; a trailing slash gives an empty name. */
+export function rootNameOf(source: string): Buffer {
+  const i = source.lastIndexOf('/');
+  return Buffer.from(i < 0 ? source : source.slice(i + 1));
+}
+
+function checkSameJob(c: JobConfig, o: LoadOptions): void {
+  const diffs: string[] = [];
+  if (c.sourceHex !== sourceHexOf(o.source)) diffs.push(`source (job has ${Buffer.from(c.sourceHex, 'hex').toString()})`);
+  if (c.destination !== o.destinationIdentity) diffs.push(`destination (job has ${c.destination})`);
+  if (c.compression !== o.compression) diffs.push(`--compression-type (job has ${c.compression})`);
+  if (c.preserveHardlinks !== o.preserveHardlinks) diffs.push(`--preserve-hardlinks (job has ${c.preserveHardlinks})`);
+  if (diffs.length > 0) {
+    throw new StateError('CLFS_STATE_MISMATCH', `the state directory holds a different job; differs in ${diffs.join(', ')}. Use the original arguments to resume, or a new --state-path`);
+  }
+}
+
+/** Runs (or resumes) a load. Library code: reports through Stats and the log, never prints. */
+export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+  const stats = o.stats ?? new Stats();
+  const db = JobDb.open(o.stateDir);
+  const log = new JobLog(o.stateDir, o.logLevel ?? 'INFO');
+  if (o.onLog) log.onLine(o.onLog);
+  const started = Date.now();
+  try {
+    let config = readConfig(db);
+    const resumed = config !== undefined;
+    if (config) {
+      if (o.newSession === true) {
+        throw new StateError('CLFS_STATE_EXISTS', `the state directory ${o.stateDir} already holds a job (for ${config.destination}); --new-session=true never overwrites it. Resume without --new-session=true, or choose another --state-path`);
+      }
+      checkSameJob(config, o);
+      if (readPhase(db) === Phase.DONE) {
+        const snap = JSON.parse(db.getMeta('final') ?? '{}') as StatsSnapshot;
+        return { snapshot: snap, alreadyDone: true, resumed };
+      }
+    } else {
+      config = await createJob(db, o);
+    }
+    const ctx: LoadContext = {
+      db, batch: new BatchWriter(db), store: o.store, config, stats, log,
+      compression: config.compression === 'LZ4' ? Compression.LZ4 : Compression.NONE,
+      signal: o.signal ?? new AbortController().signal,
+      memory: new Budget(o.memoryBudget ?? defaultMemoryBudget()),
+      slots: new Budget(o.concurrency ?? defaultConcurrency()),
+      hook: o.hook ?? hookFromEnv(),
+    };
+    log.info(`${resumed ? 'Resuming' : 'Starting'} load of ${path.resolve(o.source)} to ${config.destination}; compression ${config.compression}, preserve hard links ${config.preserveHardlinks}, max errors ${o.maxErrors}, concurrency ${ctx.slots.capacity}`);
+    try {
+      await runPhases(ctx, o);
+    } finally {
+      ctx.batch.flush();
+    }
+    const snap = stats.snapshot();
+    db.setMeta('final', JSON.stringify(snap));
+    writePhase(db, Phase.DONE);
+    log.info(`Load finished: ${snap.status}`);
+    return { snapshot: snap, alreadyDone: false, resumed };
+  } catch (err) {
+    stats.status = err instanceof AbortedError || o.signal?.aborted ? 'Aborted' : 'Failed';
+    if (err instanceof TooManyErrors) log.error(err.message);
+    else log.error(`load stopped: ${(err as Error).message}`);
+    throw err;
+  } finally {
+    const prior = Number(db.getMeta('elapsedMs') ?? '0');
+    if (db.db.open) db.setMeta('elapsedMs', String(prior + (Date.now() - started)));
+    log.close();
+    db.close();
+  }
+}
+
+async function createJob(db: JobDb, o: LoadOptions): Promise<JobConfig> {
+  let rootStat;
+  try {
+    rootStat = await lstatSource(Buffer.from(o.source));
+  } catch (err) {
+    throw new UsageError(`source ${sourceErrorFrom(o.source, err).message}`, { code: 'CLFS_SOURCE_MISSING' });
+  }
+  if ((rootStat.mode & 0o170000) !== 0o040000) throw new UsageError(`source ${o.source} is not a directory`, { code: 'CLFS_SOURCE_NOT_DIR' });
+  await o.store.checkAccess(o.signal);
+  const page = await o.store.listPage({ pageSize: 1, signal: o.signal });
+  if (page.items.length > 0) {
+    throw new UsageError(`destination ${o.destinationIdentity} is not empty (it holds ${page.items[0].name}); a new load needs an empty container`, { code: 'CLFS_DEST_NOT_EMPTY' });
+  }
+  const r = o.random ?? cryptoRandomSource();
+  const config: JobConfig = {
+    sourceHex: sourceHexOf(o.source),
+    destination: o.destinationIdentity,
+    compression: o.compression,
+    preserveHardlinks: o.preserveHardlinks,
+    containerId: randomU32NonZero(r),
+    fsid: randomU32NonZero(r),
+    rootNameHex: rootNameOf(o.source).toString('hex'),
+    bucketUuid: uuidString(newUuid4(r)),
+    massUuid: uuidString(newUuid4(r)),
+    wipeEpoch: uuidString(newUuid4(r)),
+  };
+  db.transaction(() => {
+    writeConfig(db, config);
+    writePhase(db, Phase.INIT);
+    db.insertObject({
+      fh: ROOT_ID, ftype: Ftype.DIR, parentFh: ROOT_ID, name: rootNameOf(o.source), path: Buffer.from(path.resolve(o.source)),
+      stat: rootStat, reconcile: 0, plannedSegs: 0,
+    });
+  });
+  return config;
+}
+
+async function enter(ctx: LoadContext, phase: PhaseName): Promise<void> {
+  writePhase(ctx.db, phase);
+  ctx.stats.phase = phase;
+  ctx.log.info(`Phase ${phase} started`);
+}
+
+async function runPhases(ctx: LoadContext, o: LoadOptions): Promise<void> {
+  const { db, stats } = ctx;
+  let phase = readPhase(db);
+  if (phase === Phase.INIT) {
+    // Resumed in INIT: the container may hold our bucket object and nothing else.
+    const page = await ctx.store.listPage({ pageSize: 2, signal: ctx.signal });
+    const other = page.items.find((b) => b.name !== BUCKET_NAME);
+    if (other) throw new UsageError(`destination ${ctx.config.destination} is not empty (it holds ${other.name})`, { code: 'CLFS_DEST_NOT_EMPTY' });
+    stats.phase = Phase.INIT;
+    ctx.log.info(`Phase ${Phase.INIT} started`);
+    await writeBucket(ctx);
+    ctx.hook('after-bucket');
+    phase = Phase.TRANSFER;
+    await enter(ctx, phase);
+  } else {
+    stats.phase = phase;
+    await ctx.store.checkAccess(ctx.signal);
+  }
+  db.resetFailures();
+  const c = db.counts();
+  const problems = db.problemCount();
+  stats.seed({ total: c.total + problems, done: c.done, failed: problems, bytes: c.bytes, priorElapsedMs: Number(db.getMeta('elapsedMs') ?? '0') });
+
+  if (phase === Phase.TRANSFER) {
+    await scanTree(ctx, o.random ?? cryptoRandomSource(), SCAN_CONCURRENCY);
+    if (ctx.signal.aborted) throw new AbortedError('load interrupted');
+    await transferAll(ctx, o.maxErrors);
+    const root = db.getObject(1);
+    if (root?.state !== 1) throw new SourceError('CLFS_SOURCE_ROOT_FAILED', o.source, 'the root directory could not be written; the load stops before FINALIZE');
+    phase = db.toReconcile(0, 0, 1).length > 0 || db.toReconcile(1, 0, 1).length > 0 ? Phase.RECONCILE : Phase.FINALIZE;
+    await enter(ctx, phase);
+  }
+  if (phase === Phase.RECONCILE) {
+    await reconcileAll(ctx);
+    phase = Phase.CLEANUP;
+    await enter(ctx, phase);
+  }
+  if (phase === Phase.CLEANUP) {
+    await cleanupAll(ctx);
+    phase = Phase.FINALIZE;
+    await enter(ctx, phase);
+  }
+  if (ctx.signal.aborted) throw new AbortedError('load interrupted');
+  stats.status = stats.failed > 0 ? 'CompletedWithErrors' : 'Completed';
+  // Logged before FINALIZE so the uploaded output.txt records the outcome.
+  ctx.log.info(`Transfers: ${stats.total} total, ${stats.done} completed, ${stats.failed} failed`);
+  await finalize(ctx, o.stateDir);
+}

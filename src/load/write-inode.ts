@@ -1,0 +1,27 @@
+/** Inode names (§4.4, §11.2) and the inode write itself. */
+import type { ClfsObject } from '../format/objects.js';
+import { INPROGRESS_ID, isRootId } from '../format/ids.js';
+import { TMP_ROOT_NAME, v2Name } from '../format/names.js';
+import { INITIAL_VERSION } from '../format/constants.js';
+import type { ObjectRow } from '../state/job-db.js';
+import type { LoadContext } from './context.js';
+import { putObject } from './put-object.js';
+
+/** The name an inode gets in TRANSFER: `tmp` root; owner 0x62 if it will be reconciled; else the first parent. */
+export function inodeName(row: Pick<ObjectRow, 'fh' | 'parentFh' | 'reconcile'>, btype: number): string {
+  if (isRootId(row.fh)) return TMP_ROOT_NAME;
+  const owner = row.reconcile ? INPROGRESS_ID : row.parentFh;
+  return v2Name({ id: row.fh, btype, owner, version: INITIAL_VERSION });
+}
+
+/** VATTR nlink of a non-directory in TRANSFER: 1, also for objects reconcile will fix (§14.3 item 10). */
+export function nlinkWritten(_row: ObjectRow): number {
+  return 1;
+}
+
+export async function writeInode(ctx: LoadContext, name: string, obj: ClfsObject): Promise<number> {
+  ctx.hook('before-inode');
+  const n = await putObject(ctx, name, obj);
+  ctx.hook('after-inode');
+  return n;
+}

@@ -1,0 +1,78 @@
+/** Reads a regular source file piece by piece, refusing to go on if it changes size. */
+import { open, type FileHandle } from 'node:fs/promises';
+import { SourceError } from '../errors.js';
+import { toSourceStat, type SourceStat } from './stat.js';
+
+/** An open source file: its attributes at open time and exact-range reads. */
+export class SourceFile {
+  private constructor(
+    private readonly fh: FileHandle,
+    readonly path: string,
+    /** fstat right after open: the size every read is checked against */
+    readonly stat: SourceStat,
+  ) {}
+
+  static async open(path: Buffer): Promise<SourceFile> {
+    const display = path.toString();
+    try {
+      const fh = await open(path, 'r');
+      try {
+        const st = toSourceStat(await fh.stat({ bigint: true }));
+        return new SourceFile(fh, display, st);
+      } catch (err) {
+        await fh.close();
+        throw err;
+      }
+    } catch (err) {
+      throw sourceErrorFrom(display, err);
+    }
+  }
+
+  /**
+   * Reads exactly `length` bytes at `offset` into a fresh buffer. A short read means the file
+   * shrank since open: that fails the file (we never write a length that disagrees with data).
+   */
+  async readExact(offset: number, length: number): Promise<Buffer> {
+    const buf = Buffer.allocUnsafe(length);
+    let done = 0;
+    try {
+      while (done < length) {
+        const { bytesRead } = await this.fh.read(buf, done, length - done, offset + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+    } catch (err) {
+      throw sourceErrorFrom(this.path, err);
+    }
+    if (done !== length) {
+      throw new SourceError('CLFS_SOURCE_CHANGED', this.path, `file shrank while being read (expected ${this.stat.size} bytes)`);
+    }
+    return buf;
+  }
+
+  /** Throws if the file holds data past the size seen at open (it grew while being read). */
+  async checkNoGrowth(): Promise<void> {
+    const probe = Buffer.allocUnsafe(1);
+    let n: number;
+    try {
+      ({ bytesRead: n } = await this.fh.read(probe, 0, 1, Number(this.stat.size)));
+    } catch (err) {
+      throw sourceErrorFrom(this.path, err);
+    }
+    if (n !== 0) {
+      throw new SourceError('CLFS_SOURCE_CHANGED', this.path, `file grew while being read (was ${this.stat.size} bytes at open)`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close().catch(() => undefined);
+  }
+}
+
+/** Wraps a Node fs error as a SourceError with a stable code naming the path. */
+export function sourceErrorFrom(path: string, err: unknown): SourceError {
+  if (err instanceof SourceError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const code = e?.code === 'ENOENT' ? 'CLFS_SOURCE_VANISHED' : e?.code === 'EACCES' || e?.code === 'EPERM' ? 'CLFS_SOURCE_DENIED' : 'CLFS_SOURCE_IO';
+  return new SourceError(code, path, e?.message ?? String(err), { cause: err });
+}

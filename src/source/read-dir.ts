@@ -1,0 +1,20 @@
+/** Streaming directory listing with raw byte names. */
+import { opendir } from 'node:fs/promises';
+
+/**
+ * Yields the names of a directory in readdir order, as raw bytes (invalid UTF-8 survives),
+ * without holding the whole listing in memory. `.` and `..` are never yielded.
+ */
+export async function* readDirNames(dirPath: Buffer): AsyncGenerator<Buffer> {
+  // opendir's typings only take strings; Node accepts a Buffer path and buffer encoding at runtime.
+  const dir = await opendir(dirPath as unknown as string, { encoding: 'buffer' as BufferEncoding, bufferSize: 256 });
+  for await (const ent of dir) {
+    yield ent.name as unknown as Buffer;
+  }
+}
+
+/** Joins a directory path and an entry name as bytes. */
+export function joinPath(dir: Buffer, name: Buffer): Buffer {
+  if (dir.length > 0 && dir[dir.length - 1] === 0x2f) return Buffer.concat([dir, name]);
+  return Buffer.concat([dir, Buffer.from('/'), name]);
+}

@@ -1,0 +1,254 @@
+/** The job database: one SQLite file in the state directory, the record of a load's progress. */
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { StateError } from '../errors.js';
+import type { SourceStat } from '../source/stat.js';
+import { ObjState, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+
+export const DB_FILE = 'clfsload.db';
+
+/** One object row as the loader uses it. */
+export interface ObjectRow {
+  id: number;
+  fh: Buffer;
+  ftype: number;
+  parentFh: Buffer;
+  name: Buffer;
+  path: Buffer;
+  stat: SourceStat;
+  state: number;
+  subdirs: number;
+  links: number;
+  reconcile: number;
+  plannedSegs: number;
+}
+
+interface RawRow {
+  id: number; fh: Buffer; ftype: number; parent_fh: Buffer; name: Buffer; path: Buffer;
+  mode: number; uid: number; gid: number; size: number; ino: string; dev: string; nlink: number; rdev: string;
+  atime_s: number; atime_ns: number; mtime_s: number; mtime_ns: number; ctime_s: number; ctime_ns: number;
+  state: number; subdirs: number; links: number; reconcile: number; planned_segs: number;
+}
+
+function fromRaw(r: RawRow): ObjectRow {
+  return {
+    id: r.id, fh: r.fh, ftype: r.ftype, parentFh: r.parent_fh, name: r.name, path: r.path,
+    stat: {
+      mode: r.mode, uid: r.uid, gid: r.gid, size: BigInt(r.size), ino: BigInt(r.ino), dev: BigInt(r.dev),
+      nlink: r.nlink, rdev: BigInt(r.rdev),
+      atimeSec: BigInt(r.atime_s), atimeNsec: BigInt(r.atime_ns),
+      mtimeSec: BigInt(r.mtime_s), mtimeNsec: BigInt(r.mtime_ns),
+      ctimeSec: BigInt(r.ctime_s), ctimeNsec: BigInt(r.ctime_ns),
+    },
+    state: r.state, subdirs: r.subdirs, links: r.links, reconcile: r.reconcile, plannedSegs: r.planned_segs,
+  };
+}
+
+/** Values for a new object row. */
+export interface NewObject {
+  fh: Uint8Array;
+  ftype: number;
+  parentFh: Uint8Array;
+  name: Uint8Array;
+  path: Uint8Array;
+  stat: SourceStat;
+  reconcile: number;
+  plannedSegs: number;
+}
+
+function statParams(s: SourceStat) {
+  return {
+    mode: s.mode, uid: s.uid, gid: s.gid, size: Number(s.size), ino: s.ino.toString(), dev: s.dev.toString(),
+    nlink: s.nlink, rdev: s.rdev.toString(),
+    atime_s: Number(s.atimeSec), atime_ns: Number(s.atimeNsec),
+    mtime_s: Number(s.mtimeSec), mtime_ns: Number(s.mtimeNsec),
+    ctime_s: Number(s.ctimeSec), ctime_ns: Number(s.ctimeNsec),
+  };
+}
+
+/**
+ * Prepared statements over the job database. All multi-row writes go through `transaction`
+ * so callers batch them; nothing here commits per file.
+ */
+export class JobDb {
+  readonly db: Database.Database;
+  private readonly stmts;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    const p = (sql: string) => db.prepare(sql);
+    this.stmts = {
+      getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
+      setMeta: p('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      insertObject: p(`INSERT INTO objects (fh, ftype, parent_fh, name, path, mode, uid, gid, size, ino, dev, nlink, rdev,
+        atime_s, atime_ns, mtime_s, mtime_ns, ctime_s, ctime_ns, reconcile, planned_segs)
+        VALUES (@fh, @ftype, @parent_fh, @name, @path, @mode, @uid, @gid, @size, @ino, @dev, @nlink, @rdev,
+        @atime_s, @atime_ns, @mtime_s, @mtime_ns, @ctime_s, @ctime_ns, @reconcile, @planned_segs)`),
+      insertEntry: p('INSERT INTO entries (dir_id, name, obj_id) VALUES (?, ?, ?)'),
+      hasAnyEntry: p('SELECT 1 FROM entries WHERE dir_id = ? LIMIT 1').pluck(),
+      hasEntry: p('SELECT 1 FROM entries WHERE dir_id = ? AND name = ?').pluck(),
+      getObject: p('SELECT * FROM objects WHERE id = ?'),
+      unscannedDirs: p('SELECT * FROM objects WHERE ftype = 1 AND scanned = 0 AND state = 0 AND id > ? ORDER BY id LIMIT ?'),
+      markScanned: p('UPDATE objects SET scanned = 1, subdirs = (SELECT count(*) FROM entries e JOIN objects c ON c.id = e.obj_id WHERE e.dir_id = ? AND c.ftype = 1) WHERE id = ?'),
+      pending: p('SELECT * FROM objects WHERE state = 0 AND id > ? ORDER BY id LIMIT ?'),
+      markDone: p('UPDATE objects SET state = 1, bytes = ? WHERE id = ?'),
+      markFailed: p('UPDATE objects SET state = 2 WHERE id = ?'),
+      addProblem: p('INSERT INTO problems (path, message) VALUES (?, ?)'),
+      dirEntries: p('SELECT e.rowid AS rid, e.name AS name, o.fh AS fh FROM entries e JOIN objects o ON o.id = e.obj_id WHERE e.dir_id = ? AND e.rowid > ? ORDER BY e.rowid LIMIT ?'),
+      findHardlink: p('SELECT obj_id FROM hardlinks WHERE dev = ? AND ino = ?').pluck(),
+      setHardlink: p('INSERT INTO hardlinks (dev, ino, obj_id) VALUES (?, ?, ?) ON CONFLICT(dev, ino) DO UPDATE SET obj_id = excluded.obj_id'),
+      linksOf: p('SELECT links FROM objects WHERE id = ?').pluck(),
+      addLink: p('UPDATE objects SET links = links + 1 WHERE id = ?'),
+      backpointers: p('SELECT d.fh FROM entries e JOIN objects d ON d.id = e.dir_id WHERE e.obj_id = ? ORDER BY e.rowid').pluck(),
+      toReconcile: p('SELECT * FROM objects WHERE reconcile = 1 AND reconciled = ? AND state = 1 AND id > ? ORDER BY id LIMIT ?'),
+      setReconciled: p('UPDATE objects SET reconciled = ? WHERE id = ?'),
+      setPlanned: p('UPDATE objects SET planned_segs = ? WHERE id = ?'),
+      counts: p('SELECT state, count(*) AS n, coalesce(sum(bytes), 0) AS bytes FROM objects GROUP BY state'),
+      problemCount: p('SELECT count(*) FROM problems').pluck(),
+      problemPaths: p('SELECT path FROM problems ORDER BY id').pluck(),
+      failedPaths: p('SELECT path FROM objects WHERE state = 2 ORDER BY id').pluck(),
+      resetFailed: p('UPDATE objects SET state = 0 WHERE state = 2'),
+    };
+  }
+
+  /** Opens (creating if needed) the database in `stateDir`, made 0700 with files 0600. */
+  static open(stateDir: string): JobDb {
+    try {
+      mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      chmodSync(stateDir, 0o700);
+      const file = path.join(stateDir, DB_FILE);
+      closeSync(openSync(file, 'a', 0o600));
+      const db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'").pluck().get() as number;
+      if (tables === 0) {
+        db.exec(SCHEMA_SQL);
+        db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+      } else {
+        const v = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get();
+        if (v !== String(SCHEMA_VERSION)) {
+          db.close();
+          throw new StateError('CLFS_STATE_SCHEMA', `state database ${file} has schema version ${String(v)}, expected ${SCHEMA_VERSION}`);
+        }
+      }
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+        try { if (statSync(f)) chmodSync(f, 0o600); } catch { /* not created yet */ }
+      }
+      return new JobDb(db);
+    } catch (err) {
+      if (err instanceof StateError) throw err;
+      throw new StateError('CLFS_STATE_OPEN', `cannot open state directory ${stateDir}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.stmts.getMeta.get(key) as string | undefined;
+  }
+  setMeta(key: string, value: string): void {
+    this.stmts.setMeta.run(key, value);
+  }
+
+  insertObject(o: NewObject): number {
+    const r = this.stmts.insertObject.run({
+      fh: Buffer.from(o.fh), ftype: o.ftype, parent_fh: Buffer.from(o.parentFh), name: Buffer.from(o.name),
+      path: Buffer.from(o.path), reconcile: o.reconcile, planned_segs: o.plannedSegs, ...statParams(o.stat),
+    });
+    return Number(r.lastInsertRowid);
+  }
+  insertEntry(dirId: number, name: Uint8Array, objId: number): void {
+    this.stmts.insertEntry.run(dirId, Buffer.from(name), objId);
+  }
+  hasAnyEntry(dirId: number): boolean {
+    return this.stmts.hasAnyEntry.get(dirId) !== undefined;
+  }
+  hasEntry(dirId: number, name: Uint8Array): boolean {
+    return this.stmts.hasEntry.get(dirId, Buffer.from(name)) !== undefined;
+  }
+  getObject(id: number): ObjectRow | undefined {
+    const r = this.stmts.getObject.get(id) as RawRow | undefined;
+    return r && fromRaw(r);
+  }
+  unscannedDirs(afterId: number, limit: number): ObjectRow[] {
+    return (this.stmts.unscannedDirs.all(afterId, limit) as RawRow[]).map(fromRaw);
+  }
+  markScanned(dirId: number): void {
+    this.stmts.markScanned.run(dirId, dirId);
+  }
+  pending(afterId: number, limit: number): ObjectRow[] {
+    return (this.stmts.pending.all(afterId, limit) as RawRow[]).map(fromRaw);
+  }
+  markDone(id: number, bytes: number): void {
+    this.stmts.markDone.run(bytes, id);
+  }
+  markFailed(id: number): void {
+    this.stmts.markFailed.run(id);
+  }
+  addProblem(p: Uint8Array, message: string): void {
+    this.stmts.addProblem.run(Buffer.from(p), message);
+  }
+  /**
+   * One page of a directory's entries in readdir order; pass the last `rid` back for the next.
+   * Paged rather than iterated because an open iterator would block every other statement.
+   */
+  dirEntries(dirId: number, afterRid: number, limit: number): { rid: number; name: Buffer; fh: Buffer }[] {
+    return this.stmts.dirEntries.all(dirId, afterRid, limit) as { rid: number; name: Buffer; fh: Buffer }[];
+  }
+  findHardlink(dev: bigint, ino: bigint): number | undefined {
+    return this.stmts.findHardlink.get(dev.toString(), ino.toString()) as number | undefined;
+  }
+  setHardlink(dev: bigint, ino: bigint, objId: number): void {
+    this.stmts.setHardlink.run(dev.toString(), ino.toString(), objId);
+  }
+  linksOf(objId: number): number {
+    return this.stmts.linksOf.get(objId) as number;
+  }
+  addLink(objId: number): void {
+    this.stmts.addLink.run(objId);
+  }
+  backpointers(objId: number): Buffer[] {
+    return this.stmts.backpointers.all(objId) as Buffer[];
+  }
+  /** Objects written under the 0x62 owner; `stage` 0 = not yet reconciled, 1 = not yet cleaned. */
+  toReconcile(stage: number, afterId: number, limit: number): ObjectRow[] {
+    return (this.stmts.toReconcile.all(stage, afterId, limit) as RawRow[]).map(fromRaw);
+  }
+  setReconciled(id: number, stage: number): void {
+    this.stmts.setReconciled.run(stage, id);
+  }
+  setPlannedSegments(id: number, n: number): void {
+    this.stmts.setPlanned.run(n, id);
+  }
+  /** Object counts and uploaded bytes by state. */
+  counts(): { pending: number; done: number; failed: number; bytes: number; total: number } {
+    const out = { pending: 0, done: 0, failed: 0, bytes: 0, total: 0 };
+    for (const r of this.stmts.counts.all() as { state: number; n: number; bytes: number }[]) {
+      if (r.state === ObjState.PENDING) out.pending = r.n;
+      if (r.state === ObjState.DONE) out.done = r.n;
+      if (r.state === ObjState.FAILED) out.failed = r.n;
+      out.bytes += r.bytes;
+      out.total += r.n;
+    }
+    return out;
+  }
+  problemCount(): number {
+    return this.stmts.problemCount.get() as number;
+  }
+  /** Source paths that failed: entries that could not be scanned, then objects that failed. */
+  failedPaths(): Buffer[] {
+    return [...(this.stmts.problemPaths.all() as Buffer[]), ...(this.stmts.failedPaths.all() as Buffer[])];
+  }
+  /** On resume, failed objects are tried again (scan problems stay: those entries are not rescanned). */
+  resetFailures(): void {
+    this.stmts.resetFailed.run();
+  }
+}

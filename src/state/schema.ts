@@ -1,0 +1,46 @@
+/** The job database schema. Bump SCHEMA_VERSION on any change; older state dirs are refused. */
+
+export const SCHEMA_VERSION = 1;
+
+/** Object states. */
+export const ObjState = { PENDING: 0, DONE: 1, FAILED: 2 } as const;
+
+/**
+ * objects: one row per CLFS object (root = id 1). Big kernel numbers (ino, dev, rdev) are
+ * decimal TEXT because SQLite integers are signed 64-bit.
+ * entries: directory entries in readdir order (rowid order), one per link; a directory's
+ * listing is streamed from here when its inode is packed, so memory never grows with it.
+ */
+export const SCHEMA_SQL = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE objects (
+  id INTEGER PRIMARY KEY,
+  fh BLOB NOT NULL,
+  ftype INTEGER NOT NULL,
+  parent_fh BLOB NOT NULL,
+  name BLOB NOT NULL,
+  path BLOB NOT NULL,
+  mode INTEGER NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL,
+  size INTEGER NOT NULL, ino TEXT NOT NULL, dev TEXT NOT NULL, nlink INTEGER NOT NULL, rdev TEXT NOT NULL,
+  atime_s INTEGER NOT NULL, atime_ns INTEGER NOT NULL,
+  mtime_s INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+  ctime_s INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
+  state INTEGER NOT NULL DEFAULT 0,
+  scanned INTEGER NOT NULL DEFAULT 0,
+  subdirs INTEGER NOT NULL DEFAULT 0,
+  links INTEGER NOT NULL DEFAULT 1,
+  reconcile INTEGER NOT NULL DEFAULT 0,
+  reconciled INTEGER NOT NULL DEFAULT 0,
+  planned_segs INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX objects_unscanned ON objects(id) WHERE ftype = 1 AND scanned = 0;
+CREATE INDEX objects_pending ON objects(id) WHERE state = 0;
+CREATE INDEX objects_reconcile ON objects(id) WHERE reconcile = 1;
+CREATE TABLE entries (dir_id INTEGER NOT NULL, name BLOB NOT NULL, obj_id INTEGER NOT NULL);
+CREATE INDEX entries_dir ON entries(dir_id);
+CREATE INDEX entries_name ON entries(dir_id, name);
+CREATE INDEX entries_obj ON entries(obj_id) ;
+CREATE TABLE hardlinks (dev TEXT NOT NULL, ino TEXT NOT NULL, obj_id INTEGER NOT NULL, PRIMARY KEY (dev, ino));
+CREATE TABLE problems (id INTEGER PRIMARY KEY, path BLOB NOT NULL, message TEXT NOT NULL);
+`;
