@@ -26,6 +26,8 @@ export interface IndirectVisit {
 export interface BlockWalkOptions {
   /** stop after this many segments (files: nseg from the length); default: every pointer */
   limit?: number;
+  /** called with each indirect block's name before it is read */
+  beforeIndirect?: (name: string) => void;
   onIndirect?: (visit: IndirectVisit) => void;
 }
 
@@ -54,12 +56,15 @@ export async function* segmentRefs(c: Container, owner: Uint8Array, bmap: Bmap, 
   }
   async function* tree(t: number, depth: number, id: Uint8Array): AsyncGenerator<SegmentRef> {
     const name = indirectName(id, owner);
+    options.beforeIndirect?.(name);
     const obj = await c.readObject(name);
     if (obj.kind !== 'indirect') throw new ReadError('CLFS_READ_BAD_STRUCTURE', `expected an indirect block, found a ${obj.kind} object`, { blob: name });
     if (obj.pointers.length > POINTERS_PER_INDIRECT) throw new ReadError('CLFS_READ_BAD_STRUCTURE', `indirect block holds ${obj.pointers.length} pointers (max ${POINTERS_PER_INDIRECT})`, { blob: name });
     options.onIndirect?.({ name, tree: t, depth, block: obj });
-    for (const p of obj.pointers) {
-      if (k >= limit) return;
+    for (let i = 0; i < obj.pointers.length; i++) {
+      const p = obj.pointers[i];
+      // past the limit, still descend into a last child: it may be the empty leaf of §8.4 (read, not used)
+      if (k >= limit && !(depth < t && i === obj.pointers.length - 1)) return;
       if (depth === t) {
         k++;
         yield { k, id: p, name: segmentName(p, owner) };

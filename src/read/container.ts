@@ -27,8 +27,16 @@ export interface RootLocation {
   finalized: boolean;
 }
 
+/** Running totals of what this container handle has read (for summaries). */
+export interface ReadCounters {
+  blobs: number;
+  storedBytes: number;
+  payloadBytes: number;
+}
+
 export class Container {
   readonly limiter: Limiter;
+  readonly counters: ReadCounters = { blobs: 0, storedBytes: 0, payloadBytes: 0 };
   private constructor(
     readonly store: BlobStore,
     readonly index: NameIndex | undefined,
@@ -80,7 +88,11 @@ export class Container {
       if (err instanceof StoreError && err.code === 'CLFS_STORE_NOT_FOUND') throw new ReadError('CLFS_READ_MISSING_BLOB', 'blob is missing', { blob: name, cause: err });
       throw err;
     }
-    return decodeObject(openBlob(bytes, name).payload, name);
+    this.counters.blobs++;
+    this.counters.storedBytes += bytes.length;
+    const { payload } = openBlob(bytes, name);
+    this.counters.payloadBytes += 4 + payload.length;
+    return decodeObject(payload, name);
   }
 
   /** Name of the newest inode blob of `id` (§13 step 3), or undefined. */
