@@ -11,3 +11,4 @@ export * from './objects.js';
 export * from './blockmap.js';
 export * from './dirpack.js';
 export { xxh32 } from './xxh32.js';
+export * from './builders.js';
