@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   BUCKET_NAME, Btype, Compression, ROOT_PREFIX, decodeObject, encodeObject, fnv0_32, hash64Hex, hex32, openBlob,
-  parseBlobName, sealBlobSync,
+  parseBlobName, sealBlobSync, symlinkLength,
 } from '../../src/format/index.js';
 import { referenceDir, referenceVariants } from '../helpers/paths.js';
 
@@ -48,6 +48,8 @@ for (const variant of referenceVariants) {
           if (obj.kind === 'inode') {
             assert.equal(obj.vattr.btype, parsed.btype, `VATTR btype = name btype: ${name}`);
             assert.equal(hash64Hex(obj.bmap.direct[0]), hash64Hex(parsed.id), `direct[0] is the own id: ${name}`);
+            if (obj.vattr.btype === Btype.LNK) assert.equal(obj.vattr.length, symlinkLength(obj.data!), `symlink length: ${name}`);
+            if (obj.vattr.btype === Btype.REG && obj.vattr.length <= 16384n) assert.equal(BigInt(obj.data!.length), obj.vattr.length);
           }
       }
     }
