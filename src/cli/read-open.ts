@@ -4,6 +4,7 @@ import { RetryingStore } from '../store/retrying-store.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { Container, type OpenOptions } from '../read/container.js';
 import { ReadError } from '../read/read-error.js';
+import { outputs } from './output-stream.js';
 
 /** The store a location names, with transient failures retried; throws a StoreError if unreachable. */
 export async function openReadStore(location: string, signal?: AbortSignal): Promise<BlobStore> {
@@ -17,6 +18,6 @@ export async function openReadContainer(location: string, options: OpenOptions =
   const store = await openReadStore(location, options.signal);
   const c = await Container.open(store, options);
   if (!c.root) throw new ReadError('CLFS_READ_NO_ROOT', `${store.description}: no root inode (not a CLFS container, or the load never got far)`);
-  if (!c.root.finalized) process.stderr.write('clfsload: warning: the load was not finalized; reading the tmp root\n');
+  if (!c.root.finalized) outputs.stderr.write('clfsload: warning: the load was not finalized; reading the tmp root\n');
   return c;
 }

@@ -4,7 +4,8 @@
  */
 import { BUCKET_NAME, ROOT_ID, ROOT_PREFIX, TMP_ROOT_NAME, decodeObject, idHex, idPrefix, openBlob } from '../format/index.js';
 import type { ClfsObject, InodeObject } from '../format/index.js';
-import { StoreError } from '../errors.js';
+import { FormatError, StoreError } from '../errors.js';
+import { payloadLooksTruncated } from './truncation.js';
 import { listAll, type BlobStore } from '../store/blob-store.js';
 import { Limiter } from './limiter.js';
 import { NameIndex, classifyBlob, pickLatest } from './name-index.js';
@@ -92,7 +93,14 @@ export class Container {
     this.counters.storedBytes += bytes.length;
     const { payload } = openBlob(bytes, name);
     this.counters.payloadBytes += 4 + payload.length;
-    return decodeObject(payload, name);
+    try {
+      return decodeObject(payload, name);
+    } catch (err) {
+      if (err instanceof FormatError && err.code !== 'CLFS_TRUNCATED' && payloadLooksTruncated(payload)) {
+        throw new FormatError('CLFS_TRUNCATED', `payload ends inside a handle (${payload.length} bytes): the blob is truncated`, { blob: name, cause: err });
+      }
+      throw err;
+    }
   }
 
   /** Name of the newest inode blob of `id` (§13 step 3), or undefined. */

@@ -4,6 +4,7 @@ import { EXIT } from '../exit-codes.js';
 import { openReadStore } from '../read-open.js';
 import { renderVerifyText } from '../output-verify.js';
 import { verifyContainer } from '../../read/verify.js';
+import { writeOut } from '../output-stream.js';
 
 export function register(program: Command): void {
   program
@@ -15,7 +16,7 @@ export function register(program: Command): void {
     .action(async (location: string, opts: { outputType: 'text' | 'json'; workers: number }) => {
       const store = await openReadStore(location);
       const report = await verifyContainer(store, { workers: opts.workers, concurrency: Math.max(16, opts.workers * 2) });
-      process.stdout.write(opts.outputType === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderVerifyText(report));
+      await writeOut(opts.outputType === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderVerifyText(report));
       if (!report.ok) process.exitCode = EXIT.FAILED;
     });
 }
