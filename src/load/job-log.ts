@@ -30,11 +30,11 @@ export class JobLog {
     this.listeners.push(l);
   }
 
-  log(level: LogLevel, message: string): void {
+  log(level: LogLevel, message: string, toListeners = true): void {
     if (RANK[level] < RANK[this.level]) return;
     const clean = scrub(message);
     if (this.fd !== undefined) writeSync(this.fd, `${new Date().toISOString()} ${level} ${clean}\n`);
-    for (const l of this.listeners) l(level, clean);
+    if (toListeners) for (const l of this.listeners) l(level, clean);
   }
   debug(m: string): void { this.log('DEBUG', m); }
   info(m: string): void { this.log('INFO', m); }

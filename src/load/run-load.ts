@@ -111,8 +111,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     return { snapshot: snap, alreadyDone: false, resumed };
   } catch (err) {
     stats.status = err instanceof AbortedError || o.signal?.aborted ? 'Aborted' : 'Failed';
+    // The CLI prints fatal errors itself, once; the job log keeps a copy.
     if (err instanceof TooManyErrors) log.error(err.message);
-    else log.error(`load stopped: ${(err as Error).message}`);
+    else log.log('ERROR', `load stopped: ${(err as Error).message}`, false);
     throw err;
   } finally {
     const prior = Number(db.getMeta('elapsedMs') ?? '0');

@@ -1,6 +1,7 @@
 /** Structural descriptions of a container's blob set, to compare ours with the reference's. */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { listAll, type BlobStore } from '../../src/store/blob-store.js';
 import { decodeObject, openBlob, parseBlobName, BUCKET_NAME, INPROGRESS_ID, hash64Hex } from '../../src/format/index.js';
 
 export interface ContainerShape {
@@ -23,8 +24,26 @@ const INPROGRESS_HASH = hash64Hex(INPROGRESS_ID);
 
 /** Describes a container held as one file per blob in `dir`. */
 export function containerShape(dir: string): ContainerShape {
+  return shapeOf(readdirSync(dir), new Uint8Array(readFileSync(path.join(dir, BUCKET_NAME))));
+}
+
+/** Describes any store's container. */
+export async function storeShape(store: BlobStore): Promise<ContainerShape> {
+  const names: string[] = [];
+  for await (const b of listAll(store)) names.push(b.name);
+  return shapeOf(names, await store.get(BUCKET_NAME));
+}
+
+/** Names of every blob in a store. */
+export async function storeNames(store: BlobStore): Promise<string[]> {
+  const names: string[] = [];
+  for await (const b of listAll(store)) names.push(b.name);
+  return names.sort();
+}
+
+function shapeOf(names: string[], bucketBlob: Uint8Array): ContainerShape {
   const s: ContainerShape = { byBtype: {}, byVersion: {}, v1: 0, tmp: 0, inProgress: 0, bucketKeys: [], logBlobs: [], other: [] };
-  for (const name of readdirSync(dir).sort()) {
+  for (const name of [...names].sort()) {
     const p = parseBlobName(name);
     if (p.kind === 'v1') s.v1++;
     else if (p.kind === 'v2') {
@@ -34,7 +53,7 @@ export function containerShape(dir: string): ContainerShape {
       if (p.ownerHash === INPROGRESS_HASH) s.inProgress++;
     } else s.other.push(name);
   }
-  const bucket = decodeObject(openBlob(new Uint8Array(readFileSync(path.join(dir, BUCKET_NAME)))).payload);
+  const bucket = decodeObject(openBlob(bucketBlob).payload);
   if (bucket.kind !== 'bucket') throw new Error('bucket object is not a bucket');
   for (const [k, v] of bucket.attrs) {
     if (/^logfile\d{3,}$/.test(k)) s.logBlobs.push(v);
