@@ -48,11 +48,15 @@ export function generateFilehandle(p: FilehandleParams, random: RandomSource): U
   const fh = new Uint8Array(24);
   const dv = new DataView(fh.buffer);
   dv.setUint32(0, cidWord(p.containerId), true);
-  fh[4] = p.dmidSrc & 0xff;
-  fh[5] = p.dmidTgt & 0xff;
-  fh[6] = p.ftype & 0xff;
+  for (const [k, v] of [['dmidSrc', p.dmidSrc], ['dmidTgt', p.dmidTgt], ['ftype', p.ftype]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > 255) throw new FormatError('CLFS_BAD_VALUE', `${k} ${v} is not a byte`);
+  }
+  fh[4] = p.dmidSrc;
+  fh[5] = p.dmidTgt;
+  fh[6] = p.ftype;
   fh[7] = 0;
-  dv.setBigUint64(8, BigInt.asUintN(64, p.seq), true);
+  if (p.seq < 0n || p.seq >= 1n << 64n) throw new FormatError('CLFS_BAD_VALUE', `seq ${p.seq} is not a u64`);
+  dv.setBigUint64(8, p.seq, true);
   for (let attempt = 0; attempt < 1000; attempt++) {
     const nonce = random.u64() & U64_MASK;
     if (nonce === 0n) continue;

@@ -12,12 +12,17 @@ import { xxh32 } from './xxh32.js';
 const MAGIC = 0x184d2204;
 /** §5.1: magic, FLG 0x40 (v01, linked, no checksums/size/dict), BD 0x50 (256 KiB), HC 0x77. */
 export const FRAME_HEADER = Uint8Array.of(0x04, 0x22, 0x4d, 0x18, 0x40, 0x50, 0x77);
+/** Linked blocks may reach 64 KiB back (decoder side). */
 const DICT_BYTES = 65536;
+/** Dictionary given to the compressor: one byte short, so no match offset can reach 65536 (LZ4 max 65535). */
+const COMPRESS_DICT_BYTES = 65535;
 const RAW_FLAG = 0x80000000;
 
 /** One chunk's block (without size word), compressed with the previous 64 KiB of input as dictionary. */
 function chunkDict(payload: Uint8Array, start: number): Buffer | undefined {
-  return start === 0 ? undefined : Buffer.from(payload.buffer, payload.byteOffset + Math.max(0, start - DICT_BYTES), Math.min(start, DICT_BYTES));
+  if (start === 0) return undefined;
+  const n = Math.min(start, COMPRESS_DICT_BYTES);
+  return Buffer.from(payload.buffer, payload.byteOffset + start - n, n);
 }
 
 function chunkAt(payload: Uint8Array, start: number): Buffer {

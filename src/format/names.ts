@@ -64,7 +64,8 @@ function splitHashId(name: string, head: string, hashRe: RegExp, hashLen: number
   const hash = head.slice(0, us);
   const hex = head.slice(us + 1);
   if (!hashRe.test(hash)) throw bad(name, 'hash field');
-  if (!IDHEX.test(hex)) throw bad(name, 'id field');
+  // Ids in names are 16-byte (well-known, UUID) or 24-byte (filehandle) values (§4.1).
+  if (!IDHEX.test(hex) || (hex.length !== 32 && hex.length !== 48)) throw bad(name, 'id field');
   return { hash, hex };
 }
 

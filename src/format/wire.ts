@@ -1,7 +1,11 @@
 /** Little-endian byte writer and bounds-checked reader shared by the codecs. */
 import { FormatError, type FormatErrorCode } from '../errors.js';
 
-/** Growable little-endian writer. */
+function range(v: number, max: number, what: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new FormatError('CLFS_BAD_VALUE', `${what} value ${v} out of range`);
+}
+
+/** Growable little-endian writer. Out-of-range values throw CLFS_BAD_VALUE instead of wrapping. */
 export class ByteWriter {
   private buf: Uint8Array;
   private dv: DataView;
@@ -20,22 +24,26 @@ export class ByteWriter {
     this.dv = new DataView(next.buffer);
   }
   u8(v: number): void {
+    range(v, 0xff, 'u8');
     this.ensure(1);
     this.buf[this.length++] = v;
   }
   u16(v: number): void {
+    range(v, 0xffff, 'u16');
     this.ensure(2);
     this.dv.setUint16(this.length, v, true);
     this.length += 2;
   }
   u32(v: number): void {
+    range(v, 0xffffffff, 'u32');
     this.ensure(4);
-    this.dv.setUint32(this.length, v >>> 0, true);
+    this.dv.setUint32(this.length, v, true);
     this.length += 4;
   }
   u64(v: bigint): void {
+    if (typeof v !== 'bigint' || v < 0n || v >= 1n << 64n) throw new FormatError('CLFS_BAD_VALUE', `u64 value ${v} out of range`);
     this.ensure(8);
-    this.dv.setBigUint64(this.length, BigInt.asUintN(64, v), true);
+    this.dv.setBigUint64(this.length, v, true);
     this.length += 8;
   }
   bytes(b: Uint8Array): void {

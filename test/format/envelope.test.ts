@@ -64,6 +64,18 @@ for (const [label, payload] of payloads) {
   });
 }
 
+test('linked blocks never reach beyond 65535 bytes back (the LZ4 offset limit)', () => {
+  // A random island sits exactly 65536 bytes before chunk 2, which starts with a copy of it.
+  const p = new Uint8Array(2 * 262144);
+  const island = prng(1000, 9);
+  p.set(island, 262144 - 65536);
+  p.set(island, 262144);
+  p.set(island.subarray(1), 262144 + 65535 - 999 + 2000); // and one copy reachable at 65535
+  const sealed = sealBlobSync(p, Compression.LZ4);
+  assert.equal(sealed[2], 1);
+  assert.ok(lz4(['-d', '-c'], sealed.subarray(4)).equals(Buffer.from(p)));
+});
+
 test('8 MiB of zeros compresses like the reference (33 blocks, far below the payload)', () => {
   const sealed = sealBlobSync(new Uint8Array(8388696), Compression.LZ4);
   assert.equal(blockWords(sealed).length, 34);

@@ -77,3 +77,18 @@ test('round trip: V2 names', () => {
     { numRuns: 300, seed: 3 },
   );
 });
+
+test('encoders reject out-of-range values with CLFS_BAD_VALUE instead of wrapping', () => {
+  const ok = { kind: 'file-segment' as const, data: new Uint8Array(1), databack: { ctime: 1, offset: 0n, owner: new Uint8Array(16) } };
+  encodeObject(ok);
+  for (const bad of [
+    { ...ok, databack: { ...ok.databack, ctime: -1 } },
+    { ...ok, databack: { ...ok.databack, ctime: 2 ** 32 } },
+    { ...ok, databack: { ...ok.databack, ctime: 1.5 } },
+    { ...ok, databack: { ...ok.databack, offset: -1n } },
+    { ...ok, databack: { ...ok.databack, offset: 1n << 64n } },
+    { ...ok, databack: { ...ok.databack, owner: new Uint8Array(70000) } },
+  ]) {
+    assert.throws(() => encodeObject(bad), { code: 'CLFS_BAD_VALUE' });
+  }
+});
