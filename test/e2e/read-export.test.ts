@@ -1,0 +1,139 @@
+/**
+ * export of every reference fixture reproduces the source tree make-tree.sh builds and the
+ * manifest: types, modes, owners, sizes, contents, link targets, devices, mtimes (≤ 1 µs) and
+ * hard-link groups. Also: verify and export refuse a hostile entry name without writing outside dest.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { makeTreeScript, referenceVariants } from '../helpers/paths.js';
+import { cli, copyFixture, fixtureContainer, readManifest, tempDir } from '../read/read-helpers.js';
+import { scanTree, type ScannedEntry } from '../read/tree-scan.js';
+import type { ExportResult } from '../../src/read/export.js';
+import { renameEntry, rewriteInode } from '../read/corrupt-helpers.js';
+
+const MICRO = 1000n;
+const asRoot = process.getuid?.() === 0;
+
+function caseOf(variant: string): string {
+  return variant.replace(/-(nocompress|preserve|nopreserve)$/, '');
+}
+
+function near(a: bigint, b: bigint): boolean {
+  return (a > b ? a - b : b - a) <= MICRO;
+}
+
+function compareEntry(p: string, got: ScannedEntry, want: ScannedEntry): void {
+  assert.equal(got.type, want.type, `${p}: type`);
+  if (got.type !== 'symlink') assert.equal(got.mode.toString(8), want.mode.toString(8), `${p}: mode`);
+  if (asRoot) assert.deepEqual([got.uid, got.gid], [want.uid, want.gid], `${p}: owner`);
+  assert.equal(got.size, want.size, `${p}: size`);
+  assert.equal(got.sha256, want.sha256, `${p}: content`);
+  assert.equal(got.target, want.target, `${p}: symlink target`);
+  assert.deepEqual(got.rdev, want.rdev, `${p}: rdev`);
+  assert.ok(near(got.mtimeNs, want.mtimeNs), `${p}: mtime ${got.mtimeNs} vs ${want.mtimeNs}`);
+}
+
+/** Groups of paths sharing an inode (files only), as sorted arrays. */
+function linkGroups(tree: Map<string, ScannedEntry>): string[][] {
+  const by = new Map<bigint, string[]>();
+  for (const [p, e] of tree) if (e.type === 'file') by.set(e.ino, [...(by.get(e.ino) ?? []), p]);
+  return [...by.values()].filter((g) => g.length > 1).map((g) => g.sort()).sort();
+}
+
+for (const variant of referenceVariants) {
+  test(`export ${variant} reproduces make-tree.sh's tree and the manifest`, { skip: !asRoot && 'make-tree.sh needs root for owners and devices' }, async () => {
+    const t = tempDir(`clfs-export-${variant}-`);
+    try {
+      const src = path.join(t.dir, 'src');
+      const dest = path.join(t.dir, 'out');
+      execFileSync('bash', [makeTreeScript, caseOf(variant), src], { stdio: 'pipe' });
+      const r = await cli(['export', fixtureContainer(variant), dest, '--output-type', 'json']);
+      const result = JSON.parse(r.stdout.toString('utf8')) as ExportResult;
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(result.errors, 0, JSON.stringify(result.issues));
+      const got = scanTree(dest);
+      const want = scanTree(src);
+      const m = readManifest(variant);
+      const sockets = m.entries.filter((e) => e.type === 'sock').map((e) => e.path);
+      assert.deepEqual(result.issues.filter((i) => i.code === 'EXPORT_SKIPPED_SOCKET').map((i) => i.path), sockets);
+      assert.deepEqual([...got.keys()], [...want.keys()].filter((p) => !sockets.includes(p)), 'same paths');
+      for (const [p, g] of got) compareEntry(p, g, want.get(p)!);
+      // hard links: the container keeps them only with preserve_hardlinks 1
+      if (m.preserve_hardlinks) assert.deepEqual(linkGroups(got), linkGroups(want));
+      else assert.deepEqual(linkGroups(got), []);
+      // and against manifest.json
+      for (const e of m.entries) {
+        if (e.type === 'sock') continue;
+        const g = got.get(e.path);
+        assert.ok(g, `${e.path} exported`);
+        assert.equal(g.type, e.type, e.path);
+        if (e.type !== 'symlink') assert.equal(g.mode.toString(8).padStart(4, '0'), e.mode, `${e.path}: mode`);
+        assert.equal(g.size, e.size, e.path);
+        assert.equal(g.sha256, e.sha256, e.path);
+        assert.equal(g.target, e.target, e.path);
+        assert.deepEqual(g.rdev, e.rdev, e.path);
+        assert.ok(near(g.mtimeNs, BigInt(e.mtime) * 1_000_000_000n + BigInt(e.mtime_ns)), `${e.path}: mtime`);
+        if (e.type !== 'dir') assert.equal(g.nlink, e.nlink, `${e.path}: nlink`);
+        if (e.hardlink_group) assert.equal(g.ino, got.get(e.hardlink_group)!.ino, `${e.path}: same inode as ${e.hardlink_group}`);
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+}
+
+test('export refuses a non-empty destination', async () => {
+  const t = tempDir();
+  try {
+    mkdirSync(path.join(t.dir, 'x'));
+    const r = await cli(['export', fixtureContainer('special'), t.dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /not empty.*CLFS_EXPORT_DEST/);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('export skips an entry named ../escape and writes nothing outside dest', async () => {
+  const { dir, cleanup } = copyFixture('basic');
+  try {
+    await renameEntry(dir, 'd1', 'mid.txt', '../escape');
+    const parent = path.join(path.dirname(dir), 'exp');
+    const dest = path.join(parent, 'dest');
+    const r = await cli(['export', dir, dest, '--output-type', 'json']);
+    const result = JSON.parse(r.stdout.toString('utf8')) as ExportResult;
+    assert.equal(r.code, 1);
+    assert.deepEqual(result.issues.filter((i) => i.severity === 'error').map((i) => [i.code, i.path]), [['EXPORT_UNSAFE_NAME', 'd1']]);
+    assert.deepEqual(readdirSync(parent), ['dest']);
+    assert.equal(existsSync(path.join(dest, 'escape')), false);
+    assert.deepEqual(readdirSync(path.join(dest, 'd1')).sort(), ['d2']);
+    assert.ok(existsSync(path.join(dest, 'small.txt')), 'the rest of the tree is exported');
+  } finally {
+    cleanup();
+  }
+});
+
+test('a symlink to outside dest sharing its name with a directory is never followed', async () => {
+  const { dir, cleanup } = copyFixture('basic');
+  try {
+    const outside = path.join(path.dirname(dir), 'outside');
+    mkdirSync(outside);
+    // absolute-link -> <outside>, renamed to "d1" beside the real directory d1 (whose files must not land in <outside>)
+    await rewriteInode(dir, 'absolute-link', (inode) => ({ ...inode, data: new Uint8Array(Buffer.from(outside)) }));
+    await renameEntry(dir, '', 'absolute-link', 'd1');
+    const v = await cli(['verify', dir, '--output-type', 'json']);
+    assert.equal(v.code, 1);
+    assert.ok(JSON.parse(v.stdout.toString('utf8')).codes.VERIFY_DUPLICATE_ENTRY >= 1);
+    const dest = path.join(path.dirname(dir), 'dest');
+    const r = await cli(['export', dir, dest, '--output-type', 'json']);
+    const result = JSON.parse(r.stdout.toString('utf8')) as ExportResult;
+    assert.equal(r.code, 1);
+    assert.deepEqual(result.issues.filter((i) => i.severity === 'error').map((i) => [i.code, i.path]), [['EXPORT_NAME_EXISTS', 'd1']]);
+    assert.deepEqual(readdirSync(outside), []);
+  } finally {
+    cleanup();
+  }
+});
