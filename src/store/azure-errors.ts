@@ -42,7 +42,8 @@ export function mapAzureError(err: unknown, ctx: AzureErrorContext): StoreError 
     return storeError('CLFS_STORE_UNAVAILABLE', `${where}: ${ctx.op} timed out`, { blob, retryable: true });
   }
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  const serviceCode = e.details?.errorCode ?? (typeof e.code === 'string' ? e.code : undefined);
+  // The x-ms-error-code header survives bodies the SDK fails to parse (HEAD has none at all).
+  const serviceCode = e.response?.headers?.get('x-ms-error-code') ?? e.details?.errorCode ?? (typeof e.code === 'string' ? e.code : undefined);
   const detail = firstLine(e.message);
   if (status === undefined) {
     const retryable = serviceCode !== undefined ? RETRYABLE_NET_CODES.has(serviceCode) || /socket|ECONNRESET|hang up/i.test(detail) : true;

@@ -16,37 +16,33 @@ import { StoreError } from '../errors.js';
 export interface AzureStoreOptions {
   /** sockets the keep-alive agent may open (the loader keeps 64+ requests in flight); default 256 */
   maxSockets?: number;
-  /** fixed part of each request's time budget, ms (default 60 s) */
-  baseTimeoutMs?: number;
-  /** slowest transfer rate tolerated before a request is abandoned as stalled, bytes/s (default 32 KiB/s) */
-  minBytesPerSecond?: number;
-  /** size assumed for a get's time budget (blobs are ≤ ~8.5 MiB) */
-  expectedGetBytes?: number;
+  /**
+   * a request is abandoned (retryable CLFS_STORE_UNAVAILABLE) after this long without progress — no
+   * response yet, or no body bytes moving either way; default 60 s. Idle rather than total time, so an
+   * 8 MiB upload on a slow link is not cut off while it is still moving.
+   */
+  idleTimeoutMs?: number;
 }
 
 export class AzureStore implements BlobStore {
   readonly description: string;
   private readonly client: ContainerClient;
   private readonly agent: http.Agent;
-  private readonly baseTimeoutMs: number;
-  private readonly minRate: number;
-  private readonly expectedGetBytes: number;
+  private readonly idleTimeoutMs: number;
 
   constructor(containerUrl: string, options: AzureStoreOptions = {}) {
     this.description = `container ${redactUrl(containerUrl).replace(/\?.*$/, '')}`;
     const isHttps = new URL(containerUrl).protocol === 'https:';
     const agentOptions = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const };
     this.agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    this.baseTimeoutMs = options.baseTimeoutMs ?? 60_000;
-    this.minRate = options.minBytesPerSecond ?? 32 * 1024;
-    this.expectedGetBytes = options.expectedGetBytes ?? 9 * 1024 * 1024;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
     const pipeline = newPipeline(new AnonymousCredential(), { retryOptions: { maxTries: 1 } });
     pipeline.factories.push(agentPolicyFactory(this.agent));
     this.client = new ContainerClient(containerUrl, pipeline);
   }
 
   async listPage(options: ListOptions = {}): Promise<BlobPage> {
-    return this.call('list', undefined, options.signal, 0, async (abortSignal) => {
+    return this.call('list', undefined, options.signal, async (abortSignal) => {
       const pages = this.client
         .listBlobsFlat({ prefix: options.prefix || undefined, abortSignal })
         .byPage({ continuationToken: options.continuation, maxPageSize: options.pageSize });
@@ -59,9 +55,9 @@ export class AzureStore implements BlobStore {
   }
 
   async get(name: string, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.call('get', name, signal, this.expectedGetBytes, async (abortSignal) => {
+    return this.call('get', name, signal, async (abortSignal, touch) => {
       const res = await this.client.getBlobClient(name).download(0, undefined, { abortSignal, maxRetryRequests: 0 });
-      const body = await readAll(res.readableStreamBody as Readable | undefined);
+      const body = await readAll(res.readableStreamBody as Readable | undefined, touch);
       if (res.contentLength !== undefined && body.length !== res.contentLength) {
         throw storeError('CLFS_STORE_UNAVAILABLE', `${this.description}: ${name}: download truncated (${body.length} of ${res.contentLength} bytes)`, { blob: name, retryable: true });
       }
@@ -70,15 +66,15 @@ export class AzureStore implements BlobStore {
   }
 
   async put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
-    await this.call('put', name, signal, data.byteLength, async (abortSignal) => {
+    await this.call('put', name, signal, async (abortSignal, touch) => {
       // One Put Blob request: CLFS blobs are ≤ ~8.5 MiB, far under the single-request limit.
-      await this.client.getBlockBlobClient(name).upload(data, data.byteLength, { abortSignal });
+      await this.client.getBlockBlobClient(name).upload(data, data.byteLength, { abortSignal, onProgress: touch });
     });
   }
 
   async delete(name: string, signal?: AbortSignal): Promise<boolean> {
     try {
-      await this.call('delete', name, signal, 0, (abortSignal) => this.client.getBlobClient(name).delete({ abortSignal }));
+      await this.call('delete', name, signal, (abortSignal) => this.client.getBlobClient(name).delete({ abortSignal }));
       return true;
     } catch (err) {
       if (err instanceof StoreError && err.code === 'CLFS_STORE_NOT_FOUND') return false;
@@ -88,7 +84,7 @@ export class AzureStore implements BlobStore {
 
   async head(name: string, signal?: AbortSignal): Promise<BlobInfo | undefined> {
     try {
-      return await this.call('head', name, signal, 0, async (abortSignal) => {
+      return await this.call('head', name, signal, async (abortSignal) => {
         const props = await this.client.getBlobClient(name).getProperties({ abortSignal });
         return { name, size: props.contentLength ?? 0 };
       });
@@ -108,16 +104,19 @@ export class AzureStore implements BlobStore {
     this.agent.destroy();
   }
 
-  /** Runs one SDK call under the caller's signal plus a size-scaled timeout, mapping every failure. */
-  private async call<T>(op: string, blob: string | undefined, signal: AbortSignal | undefined, bytes: number, fn: (s: AbortSignal) => Promise<T>): Promise<T> {
+  /** Runs one SDK call under the caller's signal plus an idle timeout (reset by `touch`), mapping every failure. */
+  private async call<T>(op: string, blob: string | undefined, signal: AbortSignal | undefined, fn: (s: AbortSignal, touch: () => void) => Promise<T>): Promise<T> {
     throwIfAborted(signal);
-    const timeout = AbortSignal.timeout(this.baseTimeoutMs + Math.ceil((bytes / this.minRate) * 1000));
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const idle = new AbortController();
+    const timer = setTimeout(() => idle.abort(), this.idleTimeoutMs);
+    const combined = signal ? AbortSignal.any([signal, idle.signal]) : idle.signal;
     try {
-      return await fn(combined);
+      return await fn(combined, () => timer.refresh());
     } catch (err) {
       if (err instanceof StoreError) throw err;
-      throw mapAzureError(err, { description: this.description, blob, op, userSignal: signal, timedOut: timeout.aborted });
+      throw mapAzureError(err, { description: this.description, blob, op, userSignal: signal, timedOut: idle.signal.aborted });
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
@@ -135,10 +134,13 @@ function agentPolicyFactory(agent: http.Agent): RequestPolicyFactory {
 }
 
 /** Reads a response body fully; stream errors surface as the SDK would raise them and are mapped by the caller. */
-async function readAll(stream: Readable | undefined): Promise<Uint8Array> {
+async function readAll(stream: Readable | undefined, touch: () => void): Promise<Uint8Array> {
   if (!stream) return new Uint8Array(0);
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  for await (const chunk of stream) {
+    chunks.push(chunk as Buffer);
+    touch();
+  }
   const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }

@@ -21,17 +21,23 @@ export function redactUrl(url: string): string {
   return parsed.toString() + (hadQuery ? `?${REDACTED}` : '');
 }
 
-// key=value pairs that are secrets wherever they appear (SAS signature, account keys, shared-key headers).
-const SECRET_PAIR = /\b(sig|signature|AccountKey|SharedAccessSignature|x-ms-copy-source-authorization)=([^&\s;"'<>]*)/gi;
-const SHARED_KEY_HEADER = /\b(SharedKey(?:Lite)?\s+[^:\s]+:)\S+/g;
-const BEARER = /\b(Bearer\s+)\S+/gi;
 // an http(s) URL followed by a query string: the whole query goes
 const URL_WITH_QUERY = /\b(https?:\/\/[^\s?#"'<>]+)\?[^\s#"'<>]*/gi;
+// any other query string (e.g. a request path echoed by a server) that carries a signature
+const QUERY_WITH_SIG = /\?[^\s#"'<>]*\bsig=[^\s#"'<>]*/gi;
+// a bare SAS ("sv=...&sp=...&sig=...") outside any URL: the whole run of parameters goes
+const BARE_SAS = /(?:[\w-]+=[^&\s"'<>]*&(?:amp;)?)*\bsig=[^&\s"'<>]*(?:&(?:amp;)?[\w-]+=[^&\s"'<>]*)*/gi;
+// other secrets wherever they appear: account keys, shared-key and bearer authorization values
+const SECRET_PAIR = /\b(AccountKey|SharedAccessSignature|signature)=([^&\s;"'<>]*)/gi;
+const SHARED_KEY_HEADER = /\b(SharedKey(?:Lite)?\s+[^:\s]+:)\S+/g;
+const BEARER = /\b(Bearer\s+)\S+/gi;
 
-/** Free text with every URL query string and every secret-looking key=value replaced. */
+/** Free text with every URL query string, every SAS and every secret-looking key=value replaced. */
 export function redactSecrets(text: string): string {
   return text
     .replace(URL_WITH_QUERY, `$1?${REDACTED}`)
+    .replace(QUERY_WITH_SIG, `?${REDACTED}`)
+    .replace(BARE_SAS, `<redacted SAS>`)
     .replace(SECRET_PAIR, `$1=${REDACTED}`)
     .replace(SHARED_KEY_HEADER, `$1${REDACTED}`)
     .replace(BEARER, `$1${REDACTED}`);
