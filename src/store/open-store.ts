@@ -73,7 +73,7 @@ function classify(location: string): Target {
   if (segments.length !== (pathStyle ? 2 : 1)) {
     throw badUrl(`expected a container URL like https://<account>.blob.core.windows.net/<container>?<SAS>, got ${shown}`);
   }
-  if (!url.searchParams.get('sig')) throw badUrl(`container URL has no SAS token (add ?<SAS> with a sig= parameter): ${shown}`);
+  if (!url.searchParams.get('sig')) throw badUrl(`container URL has no SAS token (append ?<SAS token> to the container URL): ${shown}`);
   return { kind: 'azure', url };
 }
 

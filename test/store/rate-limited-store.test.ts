@@ -1,0 +1,53 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { RateLimitedStore } from '../../src/store/rate-limited-store.js';
+import { AbortedError } from '../../src/errors.js';
+
+/** A fake clock: sleeping advances time instantly. */
+function clock(): { now: () => number; sleep: (ms: number) => Promise<void>; slept: number[] } {
+  let t = 1_000_000;
+  const slept: number[] = [];
+  return { now: () => t, sleep: async (ms) => void (slept.push(ms), (t += ms)), slept };
+}
+
+describe('RateLimitedStore', () => {
+  it('caps uploads at capMbps megabits per second (long-run rate)', async () => {
+    const c = clock();
+    const store = new RateLimitedStore(new MemoryStore(), { capMbps: 8, now: c.now, sleep: c.sleep }); // 1,000,000 B/s
+    const start = c.now();
+    for (let i = 0; i < 10; i++) await store.put(`B${i}`, new Uint8Array(500_000));
+    // 5 MB at 1 MB/s with a 1 MB initial burst: 4 s
+    assert.equal(c.now() - start, 4000);
+    await store.get('B0'); // reads are not limited
+    assert.equal(c.now() - start, 4000);
+  });
+
+  it('lets blobs larger than the bucket through, paying the debt afterwards', async () => {
+    const c = clock();
+    const store = new RateLimitedStore(new MemoryStore(), { capMbps: 8, now: c.now, sleep: c.sleep });
+    const start = c.now();
+    await store.put('BIG', new Uint8Array(3_000_000));
+    await store.put('NEXT', new Uint8Array(1));
+    assert.ok(Math.abs(c.now() - start - 2000) <= 1, `waited ${c.now() - start} ms`);
+  });
+
+  it('serves concurrent puts in order and limits them together (real clock)', async () => {
+    const store = new RateLimitedStore(new MemoryStore(), { capMbps: 8, burstSeconds: 0.1 }); // 100 kB burst
+    const started = Date.now();
+    const order: number[] = [];
+    await Promise.all(Array.from({ length: 4 }, (_, i) => store.put(`C${i}`, new Uint8Array(50_000)).then(() => order.push(i))));
+    const ms = Date.now() - started;
+    assert.deepEqual(order, [0, 1, 2, 3]);
+    assert.ok(ms >= 90 && ms < 2000, `took ${ms} ms`); // 200 kB with 100 kB burst at 1 MB/s ≈ 100 ms
+  });
+
+  it('a waiting put can be aborted and rejects non-positive caps', async () => {
+    const store = new RateLimitedStore(new MemoryStore(), { capMbps: 0.008, burstSeconds: 1 }); // 1 kB/s
+    await store.put('A', new Uint8Array(1000));
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 30);
+    await assert.rejects(store.put('B', new Uint8Array(1000), ac.signal), AbortedError);
+    assert.throws(() => new RateLimitedStore(new MemoryStore(), { capMbps: 0 }), RangeError);
+  });
+});
