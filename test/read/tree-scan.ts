@@ -1,4 +1,5 @@
 /** Scans a local tree into comparable records (test helper for export). */
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
@@ -52,4 +53,40 @@ export function scanTree(root: string): Map<string, ScannedEntry> {
   };
   visit('.');
   return out;
+}
+
+/** Asserts an exported tree matches the fixture's manifest.json (sockets are never exported). */
+export function assertMatchesManifest(tree: Map<string, ScannedEntry>, entries: ManifestEntryLike[], asRoot: boolean): void {
+  const near = (a: bigint, b: bigint): boolean => (a > b ? a - b : b - a) <= 1000n;
+  const want = entries.filter((e) => e.type !== 'sock');
+  assert.deepEqual([...tree.keys()].sort(), want.map((e) => e.path).sort(), 'same paths');
+  for (const e of want) {
+    const g = tree.get(e.path)!;
+    assert.equal(g.type, e.type, e.path);
+    if (e.type !== 'symlink') assert.equal(g.mode.toString(8).padStart(4, '0'), e.mode, `${e.path}: mode`);
+    if (asRoot) assert.deepEqual([g.uid, g.gid], [e.uid, e.gid], `${e.path}: owner`);
+    assert.equal(g.size, e.size, e.path);
+    assert.equal(g.sha256, e.sha256, e.path);
+    assert.equal(g.target, e.target, e.path);
+    assert.deepEqual(g.rdev, e.rdev, e.path);
+    assert.ok(near(g.mtimeNs, BigInt(e.mtime) * 1_000_000_000n + BigInt(e.mtime_ns)), `${e.path}: mtime ${g.mtimeNs}`);
+    if (e.type !== 'dir') assert.equal(g.nlink, e.nlink, `${e.path}: nlink`);
+    if (e.hardlink_group) assert.equal(g.ino, tree.get(e.hardlink_group)!.ino, `${e.path}: same inode as ${e.hardlink_group}`);
+  }
+}
+
+export interface ManifestEntryLike {
+  path: string;
+  type: string;
+  mode: string;
+  uid: number;
+  gid: number;
+  size: number | null;
+  sha256: string | null;
+  target: string | null;
+  rdev: [number, number] | null;
+  mtime: number;
+  mtime_ns: number;
+  nlink: number;
+  hardlink_group: string | null;
 }
