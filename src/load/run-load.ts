@@ -75,6 +75,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const log = new JobLog(o.stateDir, o.logLevel ?? 'INFO');
   if (o.onLog) log.onLine(o.onLog);
   const started = Date.now();
+  let ran = false;
   try {
     let config = readConfig(db);
     const resumed = config !== undefined;
@@ -90,6 +91,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     } else {
       config = await createJob(db, o);
     }
+    ran = true;
     const ctx: LoadContext = {
       db, batch: new BatchWriter(db), store: o.store, config, stats, log,
       compression: config.compression === 'LZ4' ? Compression.LZ4 : Compression.NONE,
@@ -117,7 +119,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     throw err;
   } finally {
     const prior = Number(db.getMeta('elapsedMs') ?? '0');
-    if (db.db.open) db.setMeta('elapsedMs', String(prior + (Date.now() - started)));
+    if (ran && db.db.open) db.setMeta('elapsedMs', String(prior + (Date.now() - started)));
     log.close();
     db.close();
   }
