@@ -26,15 +26,15 @@ class CountingStore {
   deletes = 0;
   constructor(readonly inner: BlobStore) {}
   wrap(): BlobStore {
-    const self = this;
+    const count = (k: 'puts' | 'deletes') => this[k]++;
     return {
       description: this.inner.description,
       listPage: (o) => this.inner.listPage(o),
       get: (n, s) => this.inner.get(n, s),
       head: (n, s) => this.inner.head(n, s),
       checkAccess: (s) => this.inner.checkAccess(s),
-      put(n, d, s) { self.puts++; return self.inner.put(n, d, s); },
-      delete(n, s) { self.deletes++; return self.inner.delete(n, s); },
+      put: (n, d, s) => { count('puts'); return this.inner.put(n, d, s); },
+      delete: (n, s) => { count('deletes'); return this.inner.delete(n, s); },
     };
   }
 }
