@@ -3,7 +3,7 @@
  * DIRENTS of each directory segment. One piece (≤ 256 KiB) at a time plus a little read-ahead,
  * so memory does not grow with the directory.
  */
-import { DIR_SEGMENT_BYTES, FIRST_SEGMENT_BYTES, direntSize, idsEqual } from '../format/index.js';
+import { dirSegmentOffset, direntSize, idsEqual } from '../format/index.js';
 import type { Dirent, Databack } from '../format/index.js';
 import type { Container, InodeObject } from './container.js';
 import { segmentRefs, type BlockWalkOptions, type SegmentRef } from './block-refs.js';
@@ -19,11 +19,6 @@ export interface DirPiece {
   /** encoded bytes of the entries (§9.3) */
   bytes: number;
   databack?: Databack;
-}
-
-/** DATABACK offset of directory segment j (§9.2: fixed 256 KiB slots). */
-export function dirSegmentOffset(j: number): bigint {
-  return BigInt(FIRST_SEGMENT_BYTES) + BigInt(j - 1) * BigInt(DIR_SEGMENT_BYTES);
 }
 
 export function piecesBytes(entries: readonly Dirent[]): number {

@@ -3,7 +3,7 @@
  * limited read-ahead. Each piece is checked (owner, offset, size) before it is yielded, so a
  * consumer never writes bytes from the wrong place.
  */
-import { FILE_SEGMENT_BYTES, FIRST_SEGMENT_BYTES, idsEqual, segmentCount } from '../format/index.js';
+import { FILE_SEGMENT_BYTES, FIRST_SEGMENT_BYTES, fileSegmentOffset, idsEqual, segmentCount } from '../format/index.js';
 import type { Container, InodeObject } from './container.js';
 import { segmentRefs, type SegmentRef } from './block-refs.js';
 import { readAhead } from './read-ahead.js';
@@ -20,11 +20,6 @@ export function segmentBytes(length: bigint, k: number): number {
   const start = BigInt(FIRST_SEGMENT_BYTES) + BigInt(k - 1) * BigInt(FILE_SEGMENT_BYTES);
   const left = length - start;
   return Number(left > BigInt(FILE_SEGMENT_BYTES) ? BigInt(FILE_SEGMENT_BYTES) : left);
-}
-
-/** Byte offset a file segment's DATABACK must hold (§8.2). */
-export function fileSegmentOffset(k: number): bigint {
-  return BigInt(FIRST_SEGMENT_BYTES) + BigInt(k - 1) * BigInt(FILE_SEGMENT_BYTES);
 }
 
 /** Streams the file's content; throws ReadError/FormatError/StoreError when the container is damaged. */

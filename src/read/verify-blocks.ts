@@ -3,11 +3,11 @@
  * reachable from the BMAP exists under its computed name, is the right kind, and carries the
  * right DATABACK owner and offset. Failures become findings; these generators never throw.
  */
-import { idsEqual } from '../format/index.js';
+import { dirSegmentOffset, fileSegmentOffset, idsEqual, indirectOffset } from '../format/index.js';
 import type { Bmap, Dirent } from '../format/index.js';
 import { segmentRefs, type IndirectVisit, type SegmentRef } from './block-refs.js';
-import { dirSegmentOffset, piecesBytes } from './dir-entries.js';
-import { fileSegmentOffset, segmentBytes } from './file-content.js';
+import { piecesBytes } from './dir-entries.js';
+import { segmentBytes } from './file-content.js';
 import { readAhead } from './read-ahead.js';
 import { loadObject, reportReadFailure, type VerifyContext } from './verify-context.js';
 
@@ -17,7 +17,7 @@ function indirectHooks(ctx: VerifyContext, owner: Uint8Array, path: string) {
     beforeIndirect: (name: string) => ctx.referenced.add(name),
     onIndirect: (v: IndirectVisit) => {
       ctx.stats.indirectBlocks++;
-      const want = (BigInt(v.tree) << 16n) + BigInt(v.depth);
+      const want = indirectOffset(v.tree, v.depth);
       if (!idsEqual(v.block.databack.owner, owner) || v.block.databack.offset !== want) {
         ctx.sink.add('VERIFY_DATABACK', `indirect block (tree ${v.tree}, depth ${v.depth}) has DATABACK offset ${v.block.databack.offset}, expected ${want}, or a foreign owner`, { blob: v.name, path });
       }
