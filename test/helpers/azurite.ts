@@ -30,6 +30,12 @@ export interface Azurite {
 }
 
 const azuriteMain = path.join(repoRoot, 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js');
+/**
+ * Runs Azurite's main.js behind a watchdog: the child exits when its stdin pipe closes, which happens
+ * whenever this process dies — even by SIGKILL or a test-runner timeout, when no exit handler runs.
+ * ('azurite-blob' fills argv[1], which Azurite's argument parser skips like a script path.)
+ */
+const WATCHDOG = "process.stdin.on('end',()=>process.exit(0)).on('error',()=>process.exit(0)).resume();require(process.env.CLFS_AZURITE_MAIN);";
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
@@ -64,9 +70,9 @@ async function startOnce(port: number): Promise<Azurite> {
   // --inMemoryPersistence refuses --location, so the temp dir is the working directory instead
   // (Azurite puts its telemetry/debug files under the location, which defaults to cwd).
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'clfs-azurite-'));
-  const args = [azuriteMain, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence',
+  const args = ['-e', WATCHDOG, 'azurite-blob', '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence',
     '--disableTelemetry', '--loose', '--skipApiVersionCheck', '--silent'];
-  const child = spawn(process.execPath, args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: workDir, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, CLFS_AZURITE_MAIN: azuriteMain } });
   running.add(child);
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
