@@ -22,6 +22,8 @@ export interface AzureStoreOptions {
    * 8 MiB upload on a slow link is not cut off while it is still moving.
    */
   idleTimeoutMs?: number;
+  /** @deprecated the first name of `idleTimeoutMs` (kept: tests elsewhere use it) */
+  baseTimeoutMs?: number;
 }
 
 export class AzureStore implements BlobStore {
@@ -35,7 +37,7 @@ export class AzureStore implements BlobStore {
     const isHttps = new URL(containerUrl).protocol === 'https:';
     const agentOptions = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const };
     this.agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? options.baseTimeoutMs ?? 60_000;
     const pipeline = newPipeline(new AnonymousCredential(), { retryOptions: { maxTries: 1 } });
     pipeline.factories.push(agentPolicyFactory(this.agent));
     this.client = new ContainerClient(containerUrl, pipeline);
