@@ -46,6 +46,7 @@ export const FINDING_CODES = {
   VERIFY_NLINK: 'error',
   VERIFY_BACKPOINTER: 'error',
   VERIFY_DOT_ENTRIES: 'error',
+  VERIFY_ROOT_EXTATTRS: 'error',
   VERIFY_BAD_ENTRY_NAME: 'error',
   VERIFY_DUPLICATE_ENTRY: 'error',
   VERIFY_DIR_LINK: 'error',

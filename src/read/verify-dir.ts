@@ -21,8 +21,20 @@ function fingerprint(name: Uint8Array): number {
   return fnv0_32(name) * 2 ** 21 + (murmur2_32(name) & 0x1fffff);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The root's EXTATTRS: containeridEpoch "2", massUUID, wipeEpoch (§7; CLFS needs them). */
+function checkRootExtattrs(ctx: VerifyContext, inode: InodeObject, where: { blob: string; path: string }): void {
+  const attrs = new Map(inode.extattrs ?? []);
+  const problems: string[] = [];
+  if (attrs.get('containeridEpoch') !== '2') problems.push(`containeridEpoch is ${JSON.stringify(attrs.get('containeridEpoch'))}, expected "2"`);
+  for (const key of ['massUUID', 'wipeEpoch']) if (!UUID.test(attrs.get(key) ?? '')) problems.push(`${key} is missing or not a UUID`);
+  if (problems.length) ctx.sink.add('VERIFY_ROOT_EXTATTRS', problems.join('; '), where);
+}
+
 export function checkDirectoryHead(ctx: VerifyContext, item: VisitItem, blobName: string, inode: InodeObject): void {
   const where = { blob: blobName, path: item.path };
+  if (isRootId(item.id)) checkRootExtattrs(ctx, inode, where);
   const entries = inode.entries ?? [];
   const parent = isRootId(item.id) ? ROOT_ID : item.parent;
   if (entries.length < 2 || !idsEqual(entries[0].name, DOT) || !idsEqual(entries[1].name, DOTDOT)) {

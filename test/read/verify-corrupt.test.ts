@@ -8,7 +8,7 @@ import { readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'n
 import path from 'node:path';
 import { Btype, Compression, parseBlobName, v2Name } from '../../src/format/index.js';
 import { segmentName } from '../../src/read/block-refs.js';
-import { blobOf, renameEntry } from './corrupt-helpers.js';
+import { blobOf, renameEntry, rewriteInode } from './corrupt-helpers.js';
 import { LocalDirStore } from '../../src/store/local-dir-store.js';
 import { Container } from '../../src/read/container.js';
 import { resolvePath } from '../../src/read/resolve-path.js';
@@ -148,6 +148,19 @@ test('a directory entry named ../escape gives VERIFY_BAD_ENTRY_NAME', async () =
     assert.equal(code, 1);
     assertFinding(report, 'VERIFY_BAD_ENTRY_NAME');
     assert.equal(report.findings.find((f) => f.code === 'VERIFY_BAD_ENTRY_NAME')?.path, 'd1');
+  } finally {
+    cleanup();
+  }
+});
+
+test('a root without its EXTATTRS gives VERIFY_ROOT_EXTATTRS', async () => {
+  const { dir, cleanup } = copyFixture('special');
+  try {
+    await rewriteInode(dir, '', (inode) => ({ ...inode, extattrs: [['containeridEpoch', '2']] }));
+    const { code, report } = await verifyJson(dir);
+    assert.equal(code, 1);
+    assertFinding(report, 'VERIFY_ROOT_EXTATTRS');
+    assert.equal(report.errors, 1);
   } finally {
     cleanup();
   }
