@@ -1,9 +1,9 @@
 /** Blob listing order: names compared as UTF-8 bytes (what Azure and the reference use). */
 
 /**
- * Compares two strings by their UTF-8 encoding. JS `<` compares UTF-16 code units, which disagrees
- * with UTF-8 byte order only when a surrogate (astral char) meets a BMP char ≥ U+E000; the fast
- * path handles the common ASCII case without allocating.
+ * Compares two strings by their UTF-8 encoding (= code point order) without encoding them. JS `<`
+ * compares UTF-16 code units, which disagrees only where a surrogate (astral char) meets a BMP char
+ * ≥ U+E000: the astral one is the larger code point. (Lone surrogates are not valid names; not handled.)
  */
 export function compareUtf8(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
@@ -11,8 +11,10 @@ export function compareUtf8(a: string, b: string): number {
     const x = a.charCodeAt(i);
     const y = b.charCodeAt(i);
     if (x === y) continue;
-    if (x < 0xd800 && y < 0xd800) return x - y;
-    return Buffer.compare(Buffer.from(a.slice(i)), Buffer.from(b.slice(i)));
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs === ys) return x - y;
+    return xs ? 1 : -1;
   }
   return a.length - b.length;
 }
