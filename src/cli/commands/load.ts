@@ -14,9 +14,10 @@ import { dryRun } from '../../load/dry-run.js';
 import type { LogLevel } from '../../load/job-log.js';
 import { LoadOutput, type OutputType } from '../load-output.js';
 
-// LZ4 runs on libuv's pool (sealBlob); the default 4 threads would cap compression at 4 cores.
+// LZ4 (sealBlob) and every fs call, fsync included, run on libuv's pool; its default 4 threads
+// would leave most of our 64 writes in flight queued.
 // Set before any pool use; an explicit value from the environment wins.
-process.env.UV_THREADPOOL_SIZE ??= '16';
+process.env.UV_THREADPOOL_SIZE ??= '64';
 
 function parseBool(v: string | undefined): boolean {
   if (v === undefined || v === '' || /^true$/i.test(v)) return true;
