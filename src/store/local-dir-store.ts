@@ -85,6 +85,9 @@ export class LocalDirStore implements BlobStore {
     } catch (err) {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
       if (err instanceof ClfsError) throw err;
+      if ((err as NodeJS.ErrnoException).code === 'EISDIR') {
+        throw storeError('CLFS_STORE_IO', `${path.join(this.dir, name)}: put failed: a directory is in the way`, { blob: name });
+      }
       throw await this.mapError(err, name, 'put');
     }
   }

@@ -31,6 +31,8 @@ describe('LocalDirStore', () => {
     assert.deepEqual(readdirSync(dir).sort(), [`${TEMP_PREFIX}leftover`, 'A.0001', 'subdir'].sort());
     assert.equal(await store.head('subdir'), undefined);
     assert.equal(await store.delete('subdir'), false);
+    await assert.rejects(store.put('subdir', Uint8Array.of(1)), (e: unknown) => e instanceof StoreError && e.code === 'CLFS_STORE_IO' && /directory is in the way/.test(e.message));
+    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith(TEMP_PREFIX)), [`${TEMP_PREFIX}leftover`]);
   });
 
   it('rejects names a directory cannot hold safely', async () => {
