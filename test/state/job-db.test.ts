@@ -1,0 +1,80 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { DB_FILE, JobDb } from '../../src/state/job-db.js';
+import { SeqAllocator } from '../../src/state/job-meta.js';
+import { BatchWriter } from '../../src/state/batch-writer.js';
+import { StateError } from '../../src/errors.js';
+import type { SourceStat } from '../../src/source/stat.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'clfs-jobdb-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const stat: SourceStat = {
+  mode: 0o100644, uid: 1, gid: 2, size: 5n, ino: 2n ** 63n + 5n, dev: 2049n, nlink: 1, rdev: 0n,
+  atimeSec: 1n, atimeNsec: 2n, mtimeSec: 3n, mtimeNsec: 4n, ctimeSec: 5n, ctimeNsec: 6n,
+};
+
+test('state dir is 0700 and the database 0600', () => {
+  const dir = path.join(tmp, 'perm');
+  JobDb.open(dir).close();
+  assert.equal(statSync(dir).mode & 0o777, 0o700);
+  assert.equal(statSync(path.join(dir, DB_FILE)).mode & 0o777, 0o600);
+});
+
+test('sequence numbers start at 1001 and continue after the reserved block on reopen (§2.4)', () => {
+  const dir = path.join(tmp, 'seq');
+  let db = JobDb.open(dir);
+  const a = new SeqAllocator(db);
+  assert.equal(a.take(), 1001n);
+  assert.equal(a.take(), 1002n);
+  db.close();
+  db = JobDb.open(dir);
+  assert.equal(new SeqAllocator(db).take(), 11001n);
+  db.close();
+});
+
+test('objects keep 64-bit inode numbers exactly; directory entries page in insertion order', () => {
+  const db = JobDb.open(path.join(tmp, 'objects'));
+  const id = db.insertObject({ fh: new Uint8Array(24).fill(1), ftype: 2, parentFh: new Uint8Array(16), name: Buffer.from('f'), path: Buffer.from('/f'), stat, reconcile: 0, plannedSegs: 0 });
+  assert.equal(db.getObject(id)!.stat.ino, 2n ** 63n + 5n);
+  const names = Array.from({ length: 25 }, (_, i) => `n${(25 - i).toString().padStart(2, '0')}`);
+  db.transaction(() => names.forEach((n) => db.insertEntry(7, Buffer.from(n), id)));
+  const seen: string[] = [];
+  let after = 0;
+  for (;;) {
+    const page = db.dirEntries(7, after, 10);
+    if (page.length === 0) break;
+    seen.push(...page.map((e) => e.name.toString()));
+    after = page[page.length - 1].rid;
+  }
+  assert.deepEqual(seen, names);
+  db.close();
+});
+
+test('a database of another schema version is refused', () => {
+  const dir = path.join(tmp, 'schema');
+  JobDb.open(dir).close();
+  const raw = new Database(path.join(dir, DB_FILE));
+  raw.prepare("UPDATE meta SET value = '999' WHERE key = 'schema_version'").run();
+  raw.close();
+  assert.throws(() => JobDb.open(dir), (e: unknown) => e instanceof StateError && e.code === 'CLFS_STATE_SCHEMA');
+});
+
+test('the batch writer commits queued writes together, on size or on flush', () => {
+  const db = JobDb.open(path.join(tmp, 'batch'));
+  const w = new BatchWriter(db, 10_000, 3);
+  w.add(() => db.setMeta('a', '1'));
+  w.add(() => db.setMeta('b', '2'));
+  assert.equal(db.getMeta('a'), undefined, 'nothing runs before the batch is due');
+  w.add(() => db.setMeta('c', '3'));
+  assert.equal(db.getMeta('a'), '1', 'the third write fills the batch: all three commit');
+  assert.equal(db.getMeta('c'), '3');
+  w.add(() => db.setMeta('d', '4'));
+  w.flush();
+  assert.equal(db.getMeta('d'), '4');
+  db.close();
+});
