@@ -2,7 +2,7 @@
  * INIT's bucket object and FINALIZE (§11.5): problems.txt, log upload, bucket rewrite, and the
  * root published under its real name last (copy from tmp, then delete tmp).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bucketAttrs } from '../format/objects.js';
 import { openBlob, sealBlob } from '../format/envelope.js';
@@ -21,7 +21,8 @@ export async function writeBucket(ctx: LoadContext, logBlobs: string[] = []): Pr
 /** problems.txt: one failed source path per line, raw bytes (§11.5 step 1). */
 export function writeProblems(ctx: LoadContext, stateDir: string): void {
   const paths = ctx.db.failedPaths();
-  if (paths.length === 0) return;
+  // A FINALIZE restarted after a resume that fixed every failure must not upload a stale list.
+  if (paths.length === 0) return rmSync(path.join(stateDir, 'problems.txt'), { force: true });
   const nl = Buffer.from('\n');
   writeFileSync(path.join(stateDir, 'problems.txt'), Buffer.concat(paths.flatMap((p) => [p, nl])), { mode: 0o600 });
 }
