@@ -192,8 +192,10 @@ async function runPhases(ctx: LoadContext, o: LoadOptions): Promise<void> {
   stats.seed({ total: c.total + problems, done: c.done, failed: problems, bytes: c.bytes, priorElapsedMs: Number(db.getMeta('elapsedMs') ?? '0') });
 
   if (phase === Phase.TRANSFER) {
+    const t0 = Date.now();
     await scanTree(ctx, o.random ?? cryptoRandomSource(), SCAN_CONCURRENCY);
     if (ctx.signal.aborted) throw new AbortedError('load interrupted');
+    ctx.log.info(`Scanned the source: ${stats.total} entries in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     await transferAll(ctx, o.maxErrors);
     const root = db.getObject(1);
     if (root?.state !== 1) throw new SourceError('CLFS_SOURCE_ROOT_FAILED', o.source, 'the root directory could not be written; the load stops before FINALIZE');

@@ -75,7 +75,7 @@ export function register(program: Command): void {
       if (u !== 'LZ4' && u !== 'DISABLED') throw new InvalidArgumentError('expected LZ4 or DISABLED');
       return u;
     }))
-    .addOption(new Option('--preserve-hardlinks [bool]', 'keep hard links as one object with several names (default false), e.g. --preserve-hardlinks=true').default(false).argParser(parseBool))
+    .addOption(new Option('--preserve-hardlinks [bool]', 'keep hard links as one object with several names, e.g. --preserve-hardlinks=true').default(false).argParser(parseBool))
     .addOption(new Option('--max-errors <n>', 'stop after this many failed entries; 0 = never stop, e.g. --max-errors 0').default(50).argParser(parseCount(0)))
     .addOption(new Option('--log-level <level>', 'DEBUG, INFO, WARNING or ERROR, e.g. --log-level WARNING').default('INFO').argParser((v) => {
       const u = v.toUpperCase();
