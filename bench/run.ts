@@ -1,0 +1,126 @@
+/**
+ * `npm run bench [-- --quick] [--scale] [--only small,large] [--dest local|azurite] [--profile DIR] [--json FILE] [--cli FILE]`
+ *
+ * Builds each tree under a temporary directory, measures its ceilings and clfsload (LZ4 and
+ * compression off) against Azurite and a local directory, prints one Markdown table, the goals
+ * as PASS/MISS, and CPU per 1,000 files / per GiB. Never part of `npm test`.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { cpuReport, evaluateGoals, renderGoals } from './goals.js';
+import type { Result } from './result.js';
+import { runAzurite, runLocal, type RunContext } from './row-runner.js';
+import { benchRows, type Dest, type RowId } from './rows.js';
+import { renderTable } from './table.js';
+import { buildTree } from './trees.js';
+
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${start}`);
+  }
+}
+
+function parseOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      scale: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      dest: { type: 'string' },
+      profile: { type: 'string' },
+      json: { type: 'string' },
+      cli: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  return values;
+}
+
+const USAGE = `usage: npm run bench -- [--quick] [--scale] [--only ROW,ROW] [--dest local|azurite] [--profile DIR] [--json FILE]
+  --quick    a tenth of every tree (under two minutes)
+  --scale    add the 1,000,000-file scale row (local directory only)
+  --only     rows to run: small, small-ref, medium, large, large-rand, wide, scale
+  --dest     only this destination
+  --profile  run the loader under node --cpu-prof, profiles written to DIR
+  --json     also write the raw results to FILE
+  --cli      the CLI entry to measure (default dist/src/cli/main.js)`;
+
+function describeResult(r: Result): string {
+  const what = `${r.row} ${r.dest} ${r.tool}${r.compression ? ` ${r.compression}` : ''}${r.concurrency ? ` x${r.concurrency}` : ''}`;
+  if (!r.ok) return `  ${what}: FAILED ${r.error ?? ''}`;
+  const rss = Number.isFinite(r.peakRssMB) ? `, peak RSS ${r.peakRssMB.toFixed(0)} MB` : '';
+  return `  ${what}: ${r.wallS.toFixed(2)} s, ${(r.files / r.wallS).toFixed(0)} files/s, ${(r.bytes / 1e6 / r.wallS).toFixed(1)} MB/s${rss}`;
+}
+
+async function main(): Promise<number> {
+  const opts = parseOptions(process.argv.slice(2));
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const repoRoot = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
+  const cliEntry = opts.cli ? path.resolve(opts.cli) : path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+  if (!existsSync(cliEntry)) throw new Error(`${cliEntry} is missing: run npm run build first`);
+  const only = opts.only ? new Set(opts.only.split(',') as RowId[]) : undefined;
+  const rows = benchRows({ quick: opts.quick, scale: opts.scale || Boolean(only?.has('scale')) }).filter((r) => !only || only.has(r.id));
+  const dests = opts.dest ? [opts.dest as Dest] : undefined;
+
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'clfsload-bench-'));
+  const cleanup = (): void => rmSync(tmp, { recursive: true, force: true });
+  process.once('exit', cleanup);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  const logDir = path.join(tmp, 'logs');
+  mkdirSync(logDir);
+  if (opts.profile) mkdirSync(opts.profile, { recursive: true });
+
+  const results: Result[] = [];
+  const ctx: RunContext = {
+    repoRoot,
+    cliEntry,
+    tmp,
+    logDir,
+    quick: opts.quick,
+    profileDir: opts.profile ? path.resolve(opts.profile) : undefined,
+    report: (r) => {
+      results.push(r);
+      console.log(describeResult(r));
+    },
+    note: (text) => console.log(`  ${text}`),
+  };
+  console.log(`clfsload bench ${opts.quick ? '(quick) ' : ''}— ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM`);
+  console.log('Page cache is warm (each tree is read right after it is written; caches are not dropped). Scratch: ' + tmp);
+  const started = Date.now();
+  for (const row of rows) {
+    const source = path.join(tmp, `src-${row.id}`, row.tree.name);
+    const t0 = Date.now();
+    const totals = buildTree(row.tree, source);
+    console.log(`${row.id}: ${totals.files} files, ${totals.dirs} dirs, ${(totals.bytes / 1e6).toFixed(1)} MB (built in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    for (const dest of row.dests.filter((d) => !dests || dests.includes(d))) {
+      await (dest === 'local' ? runLocal(ctx, row, source, totals) : runAzurite(ctx, row, source, totals));
+    }
+    rmSync(path.dirname(source), { recursive: true, force: true });
+  }
+
+  console.log(`\n${renderTable(results)}\n`);
+  console.log('Ratios: "÷ ceiling" is clfsload throughput ÷ raw upload (Azurite) or ÷ cp -a (local), same tree; "wall ÷ cp -a" is the inverse for local rows.\n');
+  console.log(`${renderGoals(evaluateGoals(results))}\n`);
+  console.log(`CPU:\n${cpuReport(results).map((l) => `  ${l}`).join('\n')}`);
+  console.log(`\nTotal bench time ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (opts.json) writeFileSync(opts.json, JSON.stringify({ date: new Date().toISOString(), quick: opts.quick, results }, null, 2));
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`bench failed: ${(err as Error)?.stack ?? String(err)}`);
+    process.exitCode = 1;
+  },
+);
