@@ -41,7 +41,7 @@ describe('fault proxy: each injected fault as AzureStore sees it', () => {
   test('500 and 503 are retryable CLFS_STORE_UNAVAILABLE with their status', async () => {
     for (const [rates, status] of [[{ p500: 1 }, 500], [{ p503: 1 }, 503]] as const) {
       const p = await proxy(1, rates);
-      const err = await failureOf(new AzureStore(p.rewrite(containerUrl), { baseTimeoutMs: 5000 }).get('seed-blob'));
+      const err = await failureOf(new AzureStore(p.rewrite(containerUrl), { idleTimeoutMs: 5000 }).get('seed-blob'));
       assert.deepEqual([err.code, err.status, err.retryable], ['CLFS_STORE_UNAVAILABLE', status, true]);
     }
   });
@@ -55,7 +55,7 @@ describe('fault proxy: each injected fault as AzureStore sees it', () => {
 
   test('a connection reset is a retryable connection error; a reset after the write still wrote it', async () => {
     const p = await proxy(3, { pReset: 1 });
-    const store = new AzureStore(p.rewrite(containerUrl), { baseTimeoutMs: 5000 });
+    const store = new AzureStore(p.rewrite(containerUrl), { idleTimeoutMs: 5000 });
     const direct = new AzureStore(containerUrl);
     let landed = 0;
     for (let i = 0; i < 12; i++) {
@@ -70,7 +70,7 @@ describe('fault proxy: each injected fault as AzureStore sees it', () => {
   test('a stalled request times out as a retryable error within the store timeout', async () => {
     const p = await proxy(4, { pStall: 1 });
     const t0 = Date.now();
-    const err = await failureOf(new AzureStore(p.rewrite(containerUrl), { baseTimeoutMs: 400, expectedGetBytes: 0 }).get('seed-blob'));
+    const err = await failureOf(new AzureStore(p.rewrite(containerUrl), { idleTimeoutMs: 400 }).get('seed-blob'));
     const took = Date.now() - t0;
     assert.deepEqual([err.code, err.retryable], ['CLFS_STORE_UNAVAILABLE', true]);
     assert.match(err.message, /timed out/);
@@ -104,7 +104,7 @@ describe('fault proxy: seeded and reproducible', () => {
   async function outcomes(seed: number): Promise<string[]> {
     const p = await startFaultProxy({ target: new URL(containerUrl).origin, seed, ...rates, retryAfterSec: 0 });
     proxies.push(p);
-    const store = new AzureStore(p.rewrite(containerUrl), { baseTimeoutMs: 5000 });
+    const store = new AzureStore(p.rewrite(containerUrl), { idleTimeoutMs: 5000 });
     const out: string[] = [];
     for (let i = 0; i < 40; i++) {
       // sequential, so the n-th request is always the same call
@@ -125,7 +125,7 @@ describe('fault proxy: seeded and reproducible', () => {
   test('RetryingStore over the proxy at a 30% fault rate: every put and get succeeds, with retries', async () => {
     const p = await startFaultProxy({ target: new URL(containerUrl).origin, seed: 7, p500: 0.1, p503: 0.05, p429: 0.05, pReset: 0.05, pStall: 0.05, pSlow: 0.05, retryAfterSec: 0 });
     proxies.push(p);
-    const store = new RetryingStore(new AzureStore(p.rewrite(containerUrl), { baseTimeoutMs: 500, expectedGetBytes: 0, minBytesPerSecond: 1 << 30 }), { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 12 });
+    const store = new RetryingStore(new AzureStore(p.rewrite(containerUrl), { idleTimeoutMs: 500 }), { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 12 });
     const names = Array.from({ length: 40 }, (_, i) => `r30-${i}`);
     await Promise.all(names.map((n) => store.put(n, Buffer.from(`payload ${n}`))));
     const got = await Promise.all(names.map(async (n) => Buffer.from(await store.get(n)).toString()));

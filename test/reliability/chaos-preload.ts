@@ -1,0 +1,74 @@
+/**
+ * Test-only preload for the CLI child (`NODE_OPTIONS=--import <this file, built>`): makes precise,
+ * deterministic trouble that a timer or a named hook cannot, without touching src/.
+ *
+ * CLFS_CHAOS_KILL_IN_TXN=n   SIGKILL inside the n-th state-database transaction, after its body
+ *                            ran and before COMMIT (better-sqlite3's Database#transaction wrapped).
+ * CLFS_CHAOS_TXN_COUNT=file  on exit, write how many transactions ran (to pick n across a whole job).
+ * CLFS_CHAOS_FS=<json>       [{ "match": "<substring of a source path>", "action": A }], each once:
+ *                            A = "grow" | "shrink": the file changes right after the loader's fstat
+ *                                of its open handle (the size it trusts), before any data is read;
+ *                            A = "vanish": the file or directory is removed just before it is opened.
+ */
+import { appendFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import fsp from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
+import Database from 'better-sqlite3';
+
+interface FsRule {
+  match: string;
+  action: 'grow' | 'shrink' | 'vanish';
+  used?: boolean;
+}
+
+const killAt = Number(process.env.CLFS_CHAOS_KILL_IN_TXN ?? '0');
+const countFile = process.env.CLFS_CHAOS_TXN_COUNT;
+let transactions = 0;
+
+if (killAt > 0 || countFile) {
+  const proto = Database.prototype as unknown as { transaction: (fn: (...a: unknown[]) => unknown) => unknown };
+  const original = proto.transaction;
+  proto.transaction = function (this: unknown, fn: (...a: unknown[]) => unknown) {
+    return original.call(this, function (this: unknown, ...args: unknown[]) {
+      const result = fn.apply(this, args);
+      transactions++;
+      if (transactions === killAt) process.kill(process.pid, 'SIGKILL');
+      return result;
+    });
+  };
+  if (countFile) process.on('exit', () => writeFileSync(countFile, String(transactions)));
+}
+
+const rules: FsRule[] = JSON.parse(process.env.CLFS_CHAOS_FS ?? '[]');
+
+function ruleFor(p: unknown, actions: FsRule['action'][]): FsRule | undefined {
+  const s = Buffer.isBuffer(p) ? p.toString() : String(p);
+  const rule = rules.find((r) => !r.used && actions.includes(r.action) && s.includes(r.match));
+  if (rule) rule.used = true;
+  return rule;
+}
+
+if (rules.length > 0) {
+  const open = fsp.open;
+  const opendir = fsp.opendir;
+  fsp.open = async function (p: Parameters<typeof fsp.open>[0], ...rest: unknown[]) {
+    if (ruleFor(p, ['vanish'])) rmSync(p as string, { recursive: true, force: true });
+    const fh = await (open as (...a: unknown[]) => Promise<fsp.FileHandle>)(p, ...rest);
+    const rule = ruleFor(p, ['grow', 'shrink']);
+    if (rule) {
+      const stat = fh.stat.bind(fh);
+      fh.stat = (async (...a: unknown[]) => {
+        const st = await (stat as (...x: unknown[]) => Promise<{ size: number | bigint }>)(...a);
+        if (rule.action === 'grow') appendFileSync(p as string, Buffer.alloc(4096, 0x47));
+        else truncateSync(p as string, Math.floor(Number(st.size) / 2));
+        return st;
+      }) as typeof fh.stat;
+    }
+    return fh;
+  } as typeof fsp.open;
+  fsp.opendir = function (p: Parameters<typeof fsp.opendir>[0], ...rest: unknown[]) {
+    if (ruleFor(p, ['vanish'])) rmSync(p as string, { recursive: true, force: true });
+    return (opendir as (...a: unknown[]) => ReturnType<typeof fsp.opendir>)(p, ...rest);
+  } as typeof fsp.opendir;
+  syncBuiltinESMExports();
+}
