@@ -18,7 +18,7 @@ import { JobLog } from './job-log.js';
 import { Budget } from './limiter.js';
 import type { LoadOptions } from './options.js';
 import { scanTree } from './scan.js';
-import { TooManyErrors, transferAll } from './transfer.js';
+import { TooManyErrors, transferAll, type ScanProgress } from './transfer.js';
 import { cleanupAll, reconcileAll } from './reconcile.js';
 import { finalize, writeBucket } from './finalize.js';
 import { hookFromEnv } from './test-hook.js';
@@ -192,11 +192,24 @@ async function runPhases(ctx: LoadContext, o: LoadOptions): Promise<void> {
   stats.seed({ total: c.total + problems, done: c.done, failed: problems, bytes: c.bytes, priorElapsedMs: Number(db.getMeta('elapsedMs') ?? '0') });
 
   if (phase === Phase.TRANSFER) {
+    // Scan and transfer run side by side: an object is written as soon as it is ready.
     const t0 = Date.now();
-    await scanTree(ctx, o.random ?? cryptoRandomSource(), SCAN_CONCURRENCY);
-    if (ctx.signal.aborted) throw new AbortedError('load interrupted');
-    ctx.log.info(`Scanned the source: ${stats.total} entries in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    await transferAll(ctx, o.maxErrors);
+    const scan: ScanProgress = { done: false };
+    const halt = { stop: false };
+    const scanning = scanTree(ctx, o.random ?? cryptoRandomSource(), SCAN_CONCURRENCY, halt).then(
+      () => {
+        scan.done = true;
+        ctx.log.info(`Scanned the source: ${stats.total} entries in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      },
+      (err: unknown) => {
+        scan.error = err;
+      },
+    );
+    const transferring = transferAll(ctx, o.maxErrors, scan, halt);
+    const [, transferResult] = await Promise.allSettled([scanning, transferring]);
+    if (scan.error !== undefined) throw scan.error;
+    if (transferResult.status === 'rejected') throw transferResult.reason;
+    if (ctx.signal.aborted || !scan.done) throw new AbortedError('load interrupted');
     const root = db.getObject(1);
     if (root?.state !== 1) throw new SourceError('CLFS_SOURCE_ROOT_FAILED', o.source, 'the root directory could not be written; the load stops before FINALIZE');
     phase = db.toReconcile(0, 0, 1).length > 0 || db.toReconcile(1, 0, 1).length > 0 ? Phase.RECONCILE : Phase.FINALIZE;

@@ -33,15 +33,14 @@ interface Scanned {
 }
 
 /** Scans every unscanned directory until none is left. */
-export async function scanTree(ctx: LoadContext, random: RandomSource, concurrency: number): Promise<void> {
+export async function scanTree(ctx: LoadContext, random: RandomSource, concurrency: number, halt: { stop: boolean } = { stop: false }): Promise<void> {
   const seq = new SeqAllocator(ctx.db);
   const dmid = new DmidCounter();
   const inflight = new Set<Promise<void>>();
   let fatal: unknown;
   let last = 0;
   for (;;) {
-    if (fatal !== undefined) break;
-    if (ctx.signal.aborted) break;
+    if (fatal !== undefined || halt.stop || ctx.signal.aborted) break;
     const room = concurrency - inflight.size;
     const rows = room > 0 ? ctx.db.unscannedDirs(last, room) : [];
     if (rows.length === 0) {

@@ -26,22 +26,39 @@ function isEntryFailure(err: unknown): boolean {
   return err instanceof SourceError || (err instanceof FormatError && err.code === 'CLFS_LIMIT');
 }
 
+/** Shared between the scan and the transfer running side by side. */
+export interface ScanProgress {
+  done: boolean;
+  /** set when the scan failed: the transfer stops too */
+  error?: unknown;
+}
+
+const IDLE_WAIT_MS = 20;
+
 /**
- * Writes all pending objects. Per-entry failures are logged, recorded and counted; the job
- * stops when `maxErrors` (0 = unlimited) is reached or on any store error.
+ * Writes all pending objects as they become ready (non-directories when scanned, directories
+ * once their listing is complete), while `scan` is still running. Per-entry failures are logged,
+ * recorded and counted; the job stops when `maxErrors` (0 = unlimited) is reached or on any
+ * store error (`halt` then tells the scan to stop as well).
  */
-export async function transferAll(ctx: LoadContext, maxErrors: number): Promise<void> {
+export async function transferAll(ctx: LoadContext, maxErrors: number, scan: ScanProgress = { done: true }, halt: { stop: boolean } = { stop: false }): Promise<void> {
   const inflight = new Set<Promise<void>>();
   let fatal: unknown;
   let last = 0;
   const tooMany = () => maxErrors > 0 && ctx.stats.failed >= maxErrors;
   outer: for (;;) {
+    const scanFinished = scan.done;
     const page = ctx.db.pending(last, PAGE);
-    if (page.length === 0) break;
+    if (page.length === 0) {
+      if (scanFinished || scan.error !== undefined || fatal !== undefined || ctx.signal.aborted || tooMany()) break;
+      await new Promise((r) => setTimeout(r, IDLE_WAIT_MS));
+      continue;
+    }
     for (const row of page) {
-      last = row.id;
+      last = row.ready ?? last;
       const held = await ctx.slots.acquire(1);
-      if (fatal !== undefined || ctx.signal.aborted || tooMany()) {
+      if (fatal !== undefined || ctx.signal.aborted || tooMany() || scan.error !== undefined) {
+        halt.stop = true;
         ctx.slots.release(held);
         break outer;
       }
@@ -57,6 +74,7 @@ export async function transferAll(ctx: LoadContext, maxErrors: number): Promise<
             ctx.log.error(`failed: ${(err as Error).message}`);
           } else {
             fatal ??= err;
+            halt.stop = true;
           }
         } finally {
           ctx.slots.release(held);
@@ -65,6 +83,7 @@ export async function transferAll(ctx: LoadContext, maxErrors: number): Promise<
       inflight.add(p);
     }
   }
+  halt.stop = true;
   await Promise.all(inflight);
   ctx.batch.flush();
   if (fatal !== undefined) throw fatal;

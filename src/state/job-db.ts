@@ -7,6 +7,8 @@ import type { SourceStat } from '../source/stat.js';
 import { ObjState, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
 export const DB_FILE = 'clfsload.db';
+/** Ftype.DIR (§4.3); directories become ready only once scanned */
+const DIR_FTYPE = 1;
 
 /** One object row as the loader uses it. */
 export interface ObjectRow {
@@ -22,13 +24,14 @@ export interface ObjectRow {
   links: number;
   reconcile: number;
   plannedSegs: number;
+  ready: number | null;
 }
 
 interface RawRow {
   id: number; fh: Buffer; ftype: number; parent_fh: Buffer; name: Buffer; path: Buffer;
   mode: number; uid: number; gid: number; size: number; ino: string; dev: string; nlink: number; rdev: string;
   atime_s: number; atime_ns: number; mtime_s: number; mtime_ns: number; ctime_s: number; ctime_ns: number;
-  state: number; subdirs: number; links: number; reconcile: number; planned_segs: number;
+  state: number; subdirs: number; links: number; reconcile: number; planned_segs: number; ready: number | null;
 }
 
 function fromRaw(r: RawRow): ObjectRow {
@@ -41,7 +44,7 @@ function fromRaw(r: RawRow): ObjectRow {
       mtimeSec: BigInt(r.mtime_s), mtimeNsec: BigInt(r.mtime_ns),
       ctimeSec: BigInt(r.ctime_s), ctimeNsec: BigInt(r.ctime_ns),
     },
-    state: r.state, subdirs: r.subdirs, links: r.links, reconcile: r.reconcile, plannedSegs: r.planned_segs,
+    state: r.state, subdirs: r.subdirs, links: r.links, reconcile: r.reconcile, plannedSegs: r.planned_segs, ready: r.ready,
   };
 }
 
@@ -75,23 +78,27 @@ export class JobDb {
   readonly db: Database.Database;
   private readonly stmts;
 
+  /** last `ready` number handed out; only this process writes the DB, so it is monotonic */
+  private readySeq: number;
+
   private constructor(db: Database.Database) {
     this.db = db;
+    this.readySeq = db.prepare('SELECT coalesce(max(ready), 0) FROM objects').pluck().get() as number;
     const p = (sql: string) => db.prepare(sql);
     this.stmts = {
       getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: p('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       insertObject: p(`INSERT INTO objects (fh, ftype, parent_fh, name, path, mode, uid, gid, size, ino, dev, nlink, rdev,
-        atime_s, atime_ns, mtime_s, mtime_ns, ctime_s, ctime_ns, reconcile, planned_segs)
+        atime_s, atime_ns, mtime_s, mtime_ns, ctime_s, ctime_ns, reconcile, planned_segs, ready)
         VALUES (@fh, @ftype, @parent_fh, @name, @path, @mode, @uid, @gid, @size, @ino, @dev, @nlink, @rdev,
-        @atime_s, @atime_ns, @mtime_s, @mtime_ns, @ctime_s, @ctime_ns, @reconcile, @planned_segs)`),
+        @atime_s, @atime_ns, @mtime_s, @mtime_ns, @ctime_s, @ctime_ns, @reconcile, @planned_segs, @ready)`),
       insertEntry: p('INSERT INTO entries (dir_id, name, obj_id) VALUES (?, ?, ?)'),
       hasAnyEntry: p('SELECT 1 FROM entries WHERE dir_id = ? LIMIT 1').pluck(),
       hasEntry: p('SELECT 1 FROM entries WHERE dir_id = ? AND name = ?').pluck(),
       getObject: p('SELECT * FROM objects WHERE id = ?'),
       unscannedDirs: p('SELECT * FROM objects WHERE ftype = 1 AND scanned = 0 AND state = 0 AND id > ? ORDER BY id LIMIT ?'),
-      markScanned: p('UPDATE objects SET scanned = 1, subdirs = (SELECT count(*) FROM entries e JOIN objects c ON c.id = e.obj_id WHERE e.dir_id = ? AND c.ftype = 1) WHERE id = ?'),
-      pending: p('SELECT * FROM objects WHERE state = 0 AND id > ? ORDER BY id LIMIT ?'),
+      markScanned: p('UPDATE objects SET scanned = 1, ready = ?, subdirs = (SELECT count(*) FROM entries e JOIN objects c ON c.id = e.obj_id WHERE e.dir_id = ? AND c.ftype = 1) WHERE id = ?'),
+      pending: p('SELECT * FROM objects WHERE state = 0 AND ready > ? ORDER BY ready LIMIT ?'),
       markDone: p('UPDATE objects SET state = 1, bytes = ? WHERE id = ?'),
       markFailed: p('UPDATE objects SET state = 2 WHERE id = ?'),
       addProblem: p('INSERT INTO problems (path, message) VALUES (?, ?)'),
@@ -162,6 +169,7 @@ export class JobDb {
     const r = this.stmts.insertObject.run({
       fh: Buffer.from(o.fh), ftype: o.ftype, parent_fh: Buffer.from(o.parentFh), name: Buffer.from(o.name),
       path: Buffer.from(o.path), reconcile: o.reconcile, planned_segs: o.plannedSegs, ...statParams(o.stat),
+      ready: o.ftype === DIR_FTYPE ? null : ++this.readySeq,
     });
     return Number(r.lastInsertRowid);
   }
@@ -181,11 +189,13 @@ export class JobDb {
   unscannedDirs(afterId: number, limit: number): ObjectRow[] {
     return (this.stmts.unscannedDirs.all(afterId, limit) as RawRow[]).map(fromRaw);
   }
+  /** Records a directory's listing as complete, which makes it ready to be written. */
   markScanned(dirId: number): void {
-    this.stmts.markScanned.run(dirId, dirId);
+    this.stmts.markScanned.run(++this.readySeq, dirId, dirId);
   }
-  pending(afterId: number, limit: number): ObjectRow[] {
-    return (this.stmts.pending.all(afterId, limit) as RawRow[]).map(fromRaw);
+  /** Pending objects that may be written, in `ready` order; pass the last row's `ready` back for more. */
+  pending(afterReady: number, limit: number): ObjectRow[] {
+    return (this.stmts.pending.all(afterReady, limit) as RawRow[]).map(fromRaw);
   }
   markDone(id: number, bytes: number): void {
     this.stmts.markDone.run(bytes, id);

@@ -8,6 +8,8 @@ export const ObjState = { PENDING: 0, DONE: 1, FAILED: 2 } as const;
 /**
  * objects: one row per CLFS object (root = id 1). Big kernel numbers (ino, dev, rdev) are
  * decimal TEXT because SQLite integers are signed 64-bit.
+ * ready: a job-wide increasing number given when the object may be written (at insert for
+ * non-directories, when scanned for directories); TRANSFER pages through it while the scan runs.
  * entries: directory entries in readdir order (rowid order), one per link; a directory's
  * listing is streamed from here when its inode is packed, so memory never grows with it.
  */
@@ -32,10 +34,11 @@ CREATE TABLE objects (
   reconcile INTEGER NOT NULL DEFAULT 0,
   reconciled INTEGER NOT NULL DEFAULT 0,
   planned_segs INTEGER NOT NULL DEFAULT 0,
-  bytes INTEGER NOT NULL DEFAULT 0
+  bytes INTEGER NOT NULL DEFAULT 0,
+  ready INTEGER
 );
 CREATE INDEX objects_unscanned ON objects(id) WHERE ftype = 1 AND scanned = 0;
-CREATE INDEX objects_pending ON objects(id) WHERE state = 0;
+CREATE INDEX objects_ready ON objects(ready) WHERE state = 0;
 CREATE INDEX objects_reconcile ON objects(id) WHERE reconcile = 1;
 CREATE TABLE entries (dir_id INTEGER NOT NULL, name BLOB NOT NULL, obj_id INTEGER NOT NULL);
 CREATE INDEX entries_dir ON entries(dir_id);
