@@ -1,0 +1,121 @@
+/**
+ * Crashes the loader where test/e2e/load-resume.test.ts (named hook points, timed kills) cannot:
+ * inside a state-database transaction (after its writes, before COMMIT; via the chaos preload), at
+ * seeded transaction numbers spread over the whole job, twice per job. Each resumed job must end
+ * equal to an uninterrupted load of the same tree: the same transfer count, the same container
+ * shape (objects by kind and version, bucket keys), verify finding nothing (no orphan, tmp or
+ * in-progress blob), and an export equal to the source. Also checks what a crash during FINALIZE
+ * leaves: before the root is published the container reads as unfinished, never as finished.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { makeTree } from '../helpers/tree.js';
+import { storeNames, storeShape, type ContainerShape } from '../helpers/load-container.js';
+import { summaryField } from '../helpers/load-run.js';
+import { openStore } from '../../src/store/open-store.js';
+import { TMP_ROOT_NAME, openBlob, rootName } from '../../src/format/index.js';
+import { addSmallFiles, assertExportEquals, assertVerifyClean, chaosEnv, runCli, tempDir, verify } from './rel-helpers.js';
+
+const SEED = Number(process.env.CLFS_CRASH_SEED ?? 4242);
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function comparable(s: ContainerShape) {
+  return { byBtype: s.byBtype, byVersion: s.byVersion, v1: s.v1, tmp: s.tmp, inProgress: s.inProgress, bucketKeys: s.bucketKeys };
+}
+
+describe('SIGKILL inside state-database transactions', { concurrency: 1 }, () => {
+  const rand = prng(SEED);
+  let tmp: { dir: string; cleanup: () => void };
+  let src: string;
+  let baseline: { shape: ContainerShape; total: string | undefined; transactions: number };
+  const args = (dest: string, state: string) => ['load', src, dest, '--state-path', state, '--preserve-hardlinks=true'];
+
+  before(async () => {
+    tmp = tempDir('crash');
+    src = path.join(tmp.dir, 'crashy');
+    makeTree('basic', path.join(src, 'basic'));
+    makeTree('hardlinks', path.join(src, 'hl'));
+    addSmallFiles(src, 120);
+    const dest = path.join(tmp.dir, 'baseline');
+    const countFile = path.join(tmp.dir, 'txn-count');
+    const r = await runCli(args(dest, path.join(tmp.dir, 'baseline-state')), { env: chaosEnv({ CLFS_CHAOS_TXN_COUNT: countFile }) });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    baseline = { shape: await storeShape(openStore(dest)), total: summaryField(r.stdout, 'Total Number Of Transfers'), transactions: Number(readFileSync(countFile, 'utf8')) };
+    assert.ok(baseline.transactions >= 10, `an uninterrupted load runs ${baseline.transactions} transactions`);
+  });
+  after(() => tmp?.cleanup());
+
+  // Six jobs; job i is first killed in the i-th sixth of the transactions, then again at a seeded one.
+  for (let i = 0; i < 6; i++) {
+    test(`job ${i}: killed inside two transactions, resumed, equal to an uninterrupted load (seed ${SEED})`, async () => {
+      const T = baseline.transactions;
+      const first = 1 + Math.floor(((i + rand()) / 6) * T);
+      const second = 1 + Math.floor(rand() * T);
+      const dest = path.join(tmp.dir, `dest-${i}`);
+      const state = path.join(tmp.dir, `state-${i}`);
+      const killed = await runCli(args(dest, state), { env: chaosEnv({ CLFS_CHAOS_KILL_IN_TXN: String(first) }) });
+      assert.equal(killed.signal, 'SIGKILL', `killed in transaction ${first} of ${T}: ${killed.stdout}${killed.stderr}`);
+      // the database survives the kill: SQLite rolls the open transaction back
+      const db = new Database(path.join(state, 'clfsload.db'), { readonly: true });
+      assert.equal(db.pragma('quick_check', { simple: true }), 'ok');
+      db.close();
+      const again = await runCli(args(dest, state), { env: chaosEnv({ CLFS_CHAOS_KILL_IN_TXN: String(second) }) });
+      assert.ok(again.signal === 'SIGKILL' || again.code === 0, `second run (kill at ${second}): ${again.stdout}${again.stderr}`);
+      const done = await runCli(args(dest, state));
+      assert.equal(done.code, 0, done.stdout + done.stderr);
+      assert.equal(summaryField(done.stdout, 'Final Job Status'), 'Completed');
+      assert.equal(summaryField(done.stdout, 'Total Number Of Transfers'), baseline.total);
+      assert.deepEqual(comparable(await storeShape(openStore(dest))), comparable(baseline.shape));
+      await assertVerifyClean(dest);
+      await assertExportEquals(dest, src, tmp.dir, { hardlinks: 'preserve' });
+    });
+  }
+
+  test('killed in FINALIZE before the root is published: the container reads as unfinished, never finished', async () => {
+    const dest = path.join(tmp.dir, 'dest-before-publish');
+    const state = path.join(tmp.dir, 'state-before-publish');
+    const killed = await runCli(args(dest, state), { env: { CLFSLOAD_TEST_KILL_AT: 'before-root-publish:1' } });
+    assert.equal(killed.signal, 'SIGKILL');
+    const names = await storeNames(openStore(dest));
+    assert.ok(names.includes(TMP_ROOT_NAME) && !names.includes(rootName(9)), 'only the tmp root exists');
+    const v = await verify(dest);
+    assert.equal(v.code, 1);
+    assert.ok(v.report.codes.VERIFY_NOT_FINALIZED >= 1, JSON.stringify(v.report.codes));
+    const done = await runCli(args(dest, state));
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    assert.deepEqual(comparable(await storeShape(openStore(dest))), comparable(baseline.shape));
+    await assertVerifyClean(dest);
+  });
+
+  test('killed in FINALIZE between copying the root and deleting its tmp name: the resume deletes it', async () => {
+    const dest = path.join(tmp.dir, 'dest-after-publish');
+    const state = path.join(tmp.dir, 'state-after-publish');
+    const killed = await runCli(args(dest, state), { env: { CLFSLOAD_TEST_KILL_AT: 'after-root-publish:1' } });
+    assert.equal(killed.signal, 'SIGKILL');
+    const names = await storeNames(openStore(dest));
+    assert.ok(names.includes(TMP_ROOT_NAME) && names.includes(rootName(9)), 'both root names exist at that moment');
+    const payload = (name: string) => Buffer.from(openBlob(new Uint8Array(readFileSync(path.join(dest, name))), name).payload);
+    assert.ok(payload(rootName(9)).equals(payload(TMP_ROOT_NAME)), 'the published root is a copy of the tmp root');
+    const done = await runCli(args(dest, state));
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    assert.equal(summaryField(done.stdout, 'Total Number Of Transfers'), baseline.total);
+    const after = await storeNames(openStore(dest));
+    assert.ok(!after.includes(TMP_ROOT_NAME) && after.includes(rootName(9)));
+    assert.deepEqual(comparable(await storeShape(openStore(dest))), comparable(baseline.shape));
+    await assertVerifyClean(dest);
+    await assertExportEquals(dest, src, tmp.dir, { hardlinks: 'preserve' });
+  });
+});
