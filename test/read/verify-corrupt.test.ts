@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Btype, Compression, parseBlobName, v2Name } from '../../src/format/index.js';
+import { BUCKET_NAME, Btype, Compression, TMP_ROOT_NAME, decodeObject, encodeObject, openBlob, parseBlobName, rootName, sealBlobSync, v2Name } from '../../src/format/index.js';
+import type { InodeObject } from '../../src/format/index.js';
 import { segmentName } from '../../src/read/block-refs.js';
 import { blobOf, renameEntry, rewriteInode } from './corrupt-helpers.js';
 import { LocalDirStore } from '../../src/store/local-dir-store.js';
@@ -161,6 +162,96 @@ test('a root without its EXTATTRS gives VERIFY_ROOT_EXTATTRS', async () => {
     assert.equal(code, 1);
     assertFinding(report, 'VERIFY_ROOT_EXTATTRS');
     assert.equal(report.errors, 1);
+  } finally {
+    cleanup();
+  }
+});
+
+/** Table of object edits → the one error code each must raise (other codes may follow from it). */
+const edits: { name: string; variant: string; path: string; code: string; edit: (i: InodeObject) => InodeObject }[] = [
+  { name: 'a file length that the segments do not add up to', variant: 'basic', path: 'twenty-k.bin', code: 'VERIFY_SIZE_MISMATCH', edit: (i) => ({ ...i, vattr: { ...i.vattr, length: 20481n, used: 20481n } }) },
+  { name: 'a directory length off the §9.3 rule', variant: 'basic', path: 'd1', code: 'VERIFY_DIR_LENGTH', edit: (i) => ({ ...i, vattr: { ...i.vattr, length: 4096n, used: 4096n } }) },
+  { name: 'a directory nlink off by one', variant: 'basic', path: 'd1/d2', code: 'VERIFY_NLINK', edit: (i) => ({ ...i, vattr: { ...i.vattr, nlink: 4 } }) },
+  { name: 'a hard-linked file missing one BACK entry', variant: 'hardlinks-preserve', path: 'a/three.txt', code: 'VERIFY_BACKPOINTER', edit: (i) => ({ ...i, back: i.back!.slice(0, 2), vattr: { ...i.vattr, nlink: 2 } }) },
+  { name: 'a file whose mode says directory', variant: 'basic', path: 'small.txt', code: 'VERIFY_TYPE_MISMATCH', edit: (i) => ({ ...i, vattr: { ...i.vattr, mode: 0o040644 } }) },
+  { name: 'a BMAP with the wrong segment size', variant: 'basic', path: 'small.txt', code: 'VERIFY_BAD_BMAP', edit: (i) => ({ ...i, bmap: { ...i.bmap, otherSegmentBytes: 262144 } }) },
+  { name: '".." pointing elsewhere', variant: 'basic', path: 'd1/d2', code: 'VERIFY_DOT_ENTRIES', edit: (i) => ({ ...i, entries: [i.entries![0], { name: i.entries![1].name, fh: i.entries![0].fh }, ...i.entries!.slice(2)] }) },
+];
+
+for (const e of edits) {
+  test(`${e.name} gives ${e.code}`, async () => {
+    const { dir, cleanup } = copyFixture(e.variant);
+    try {
+      await rewriteInode(dir, e.path, e.edit);
+      const { code, report } = await verifyJson(dir);
+      assert.equal(code, 1);
+      assertFinding(report, e.code);
+    } finally {
+      cleanup();
+    }
+  });
+}
+
+test('a reconciled directory carrying st_size is only a VERIFY_DIR_LENGTH warning', async () => {
+  const { dir, cleanup } = copyFixture('basic');
+  try {
+    const blob = await blobOf(dir, 'd1');
+    await rewriteInode(dir, 'd1', (i) => ({ ...i, vattr: { ...i.vattr, length: 4096n, used: 4096n } }));
+    const reconciled = blob.replace('.00000000009.', '.00000000011.');
+    renameSync(path.join(dir, blob), path.join(dir, reconciled));
+    const { code, report } = await verifyJson(dir);
+    assert.equal(code, 0, JSON.stringify(report.findings));
+    assert.deepEqual(report.findings.map((f) => [f.severity, f.code, f.blob]), [['warning', 'VERIFY_DIR_LENGTH', reconciled]]);
+  } finally {
+    cleanup();
+  }
+});
+
+test('the root only under its tmp name gives VERIFY_NOT_FINALIZED; ls still reads it', async () => {
+  const { dir, cleanup } = copyFixture('special');
+  try {
+    renameSync(path.join(dir, rootName()), path.join(dir, TMP_ROOT_NAME));
+    const { code, report } = await verifyJson(dir);
+    assert.equal(code, 1);
+    assertFinding(report, 'VERIFY_NOT_FINALIZED', TMP_ROOT_NAME);
+    assert.equal(report.errors, 1);
+    const ls = await cli(['ls', dir]);
+    assert.equal(ls.code, 0);
+    assert.match(ls.stderr, /not finalized/);
+    assert.deepEqual(ls.stdout.toString().trim().split('\n').sort(), ['dev', 'regular.txt']);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a live inode still owned by 0x62 gives VERIFY_IN_PROGRESS', async () => {
+  const { dir, cleanup } = copyFixture('hardlinks-preserve');
+  try {
+    const blob = await blobOf(dir, 'a/two.txt');
+    const toks = blob.split('.');
+    toks[2] = '00000062BAE79F98';
+    toks[3] = '00000000009';
+    renameSync(path.join(dir, blob), path.join(dir, toks.join('.')));
+    const { code, report } = await verifyJson(dir);
+    assert.equal(code, 1);
+    assertFinding(report, 'VERIFY_IN_PROGRESS', toks.join('.'));
+  } finally {
+    cleanup();
+  }
+});
+
+test('with problems.txt listed, a dangling entry is a warning and verify passes', async () => {
+  const { dir, cleanup } = copyFixture('basic');
+  try {
+    rmSync(path.join(dir, await blobOf(dir, 'd1/d2/d3/deep.txt')));
+    writeFileSync(path.join(dir, 'problems.txt'), 'd1/d2/d3/deep.txt\n');
+    const bucket = path.join(dir, BUCKET_NAME);
+    const obj = decodeObject(openBlob(readFileSync(bucket)).payload);
+    assert.equal(obj.kind, 'bucket');
+    writeFileSync(bucket, sealBlobSync(encodeObject({ kind: 'bucket', attrs: [...obj.attrs, ['logfile999', 'problems.txt']] }), Compression.LZ4));
+    const { code, report } = await verifyJson(dir);
+    assert.equal(code, 0, JSON.stringify(report.findings));
+    assert.deepEqual(report.findings.map((f) => [f.severity, f.code]).sort(), [['warning', 'VERIFY_DANGLING'], ['warning', 'VERIFY_PROBLEMS_FILE']]);
   } finally {
     cleanup();
   }
