@@ -8,6 +8,8 @@ import { directoryEntries } from '../../src/read/dir-entries.js';
 import { exportContainer } from '../../src/read/export.js';
 import { resolvePath } from '../../src/read/resolve-path.js';
 import { verifyContainer } from '../../src/read/verify.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { copyFixtureToStore } from '../helpers/stores.js';
 import { tempDir } from './read-helpers.js';
 import { wideDirectoryContainer } from './synthetic.js';
 
@@ -46,6 +48,20 @@ test('directory entries and export follow the tree in order', async () => {
     const r = await exportContainer(c, dest, { asRoot: false });
     assert.equal(r.errors, 0, JSON.stringify(r.issues));
     assert.equal(readdirSync(path.join(dest, 'wide')).length, FILES);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('export without root privileges skips device nodes with a warning and keeps going', async () => {
+  const store = new MemoryStore();
+  await copyFixtureToStore('special', store);
+  const t = tempDir();
+  try {
+    const r = await exportContainer(await Container.open(store), path.join(t.dir, 'out'), { asRoot: false });
+    assert.equal(r.errors, 0);
+    assert.deepEqual(r.issues.map((i) => [i.code, i.path]).sort(), [['EXPORT_NO_OWNERSHIP', ''], ['EXPORT_SKIPPED_DEVICE', 'dev/blk-7-0'], ['EXPORT_SKIPPED_DEVICE', 'dev/chr-1-3'], ['EXPORT_SKIPPED_SOCKET', 'dev/socket']]);
+    assert.deepEqual(readdirSync(path.join(t.dir, 'out', 'dev')), ['fifo']);
   } finally {
     t.cleanup();
   }

@@ -1,6 +1,6 @@
 /** `clfsload ls <container> [path] [-R] [-l]`: list a directory of a container (entries in stored order). */
 import { Command } from 'commander';
-import { Ftype, isRootId } from '../../format/index.js';
+import { Ftype, idHex, isRootId } from '../../format/index.js';
 import type { Container } from '../../read/container.js';
 import type { InodeObject } from '../../format/index.js';
 import { directoryEntries } from '../../read/dir-entries.js';
@@ -52,9 +52,12 @@ export function register(program: Command): void {
       }
       // depth first, like ls -R: a directory's listing, then each subdirectory's
       const stack = [{ id: node.id, path: node.path, inode: node.inode as InodeObject | undefined }];
+      const seen = new Set<string>(); // a damaged container may name a directory twice (or an ancestor)
       let first = true;
       while (stack.length > 0) {
         const dir = stack.pop()!;
+        if (seen.has(idHex(dir.id))) continue;
+        seen.add(idHex(dir.id));
         const inode = dir.inode ?? (await c.readInode(dir.id, dir.path)).inode;
         if (opts.recursive) await writeOut(`${first ? '' : '\n'}${dir.path === '' ? '.' : dir.path}:\n`);
         first = false;
