@@ -6,12 +6,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { makeTreeScript, referenceVariants } from '../helpers/paths.js';
 import { cli, copyFixture, fixtureContainer, readManifest, tempDir } from '../read/read-helpers.js';
 import { assertMatchesManifest, scanTree, type ScannedEntry } from '../read/tree-scan.js';
 import type { ExportResult } from '../../src/read/export.js';
+import { Container } from '../../src/read/container.js';
+import { resolvePath } from '../../src/read/resolve-path.js';
+import { LocalDirStore } from '../../src/store/local-dir-store.js';
 import { renameEntry, rewriteInode } from '../read/corrupt-helpers.js';
 
 const MICRO = 1000n;
@@ -121,5 +124,23 @@ test('a symlink to outside dest sharing its name with a directory is never follo
     assert.deepEqual(readdirSync(outside), []);
   } finally {
     cleanup();
+  }
+});
+
+test('export restores atime as the container holds it (to the microsecond)', async () => {
+  const t = tempDir();
+  try {
+    const dest = path.join(t.dir, 'out');
+    const r = await cli(['export', fixtureContainer('basic'), dest]);
+    assert.equal(r.code, 0, r.stderr);
+    const c = await Container.open(new LocalDirStore(fixtureContainer('basic')), { index: 'lazy' });
+    for (const p of ['small.txt', 'd1/mid.txt', 'link-to-file', 'd1', '']) {
+      const { inode } = await resolvePath(c, p);
+      const st = lstatSync(path.join(dest, p), { bigint: true });
+      const want = BigInt(inode.vattr.atime.sec) * 1_000_000_000n + BigInt(Math.floor(inode.vattr.atime.nsec / 1000) * 1000);
+      assert.equal(st.atimeNs, want, `${p}: atime`);
+    }
+  } finally {
+    t.cleanup();
   }
 });
