@@ -21,6 +21,13 @@ export interface VerifyOptions {
   /** findings kept in full (default 10000; counts are always complete) */
   maxFindings?: number;
   signal?: AbortSignal;
+  /** filled with live references to the running totals (for a progress line) */
+  live?: VerifyLive;
+}
+
+export interface VerifyLive {
+  stats?: VerifyStats;
+  counters?: Container['counters'];
 }
 
 export interface VerifySummary {
@@ -67,8 +74,10 @@ export async function verifyContainer(store: BlobStore, options: VerifyOptions =
   const stats = emptyStats();
   let container: Container | undefined;
   let logs = new Set<string>();
+  if (options.live) options.live.stats = stats;
   try {
     container = await Container.open(store, { index: 'full', concurrency: options.concurrency ?? 16, signal: options.signal });
+    if (options.live) options.live.counters = container.counters;
   } catch (err) {
     sink.add('VERIFY_LIST_FAILED', `cannot list the container: ${(err as Error).message}`);
   }
