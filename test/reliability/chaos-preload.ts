@@ -9,10 +9,13 @@
  *                            A = "grow" | "shrink": the file changes right after the loader's fstat
  *                                of its open handle (the size it trusts), before any data is read;
  *                            A = "vanish": the file or directory is removed just before it is opened.
+ * CLFS_CHAOS_CHILD_LOG=file  append the argv of every child process started (JSON, one per line).
  */
 import { appendFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
+import childProcess from 'node:child_process';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 
 interface FsRule {
@@ -70,5 +73,23 @@ if (rules.length > 0) {
     if (ruleFor(p, ['vanish'])) rmSync(p as string, { recursive: true, force: true });
     return (opendir as (...a: unknown[]) => ReturnType<typeof fsp.opendir>)(p, ...rest);
   } as typeof fsp.opendir;
+  syncBuiltinESMExports();
+}
+
+const childLog = process.env.CLFS_CHAOS_CHILD_LOG;
+if (childLog) {
+  const cp = childProcess as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const fn of ['spawn', 'spawnSync', 'execFile', 'execFileSync', 'exec', 'execSync', 'fork']) {
+    const original = cp[fn] as ((...a: unknown[]) => unknown) & { [promisify.custom]?: (...a: unknown[]) => unknown };
+    const record = (args: unknown[]) => appendFileSync(childLog, `${JSON.stringify({ fn, argv: [args[0], ...(Array.isArray(args[1]) ? args[1] : [])] })}\n`);
+    const wrapped = function (this: unknown, ...args: unknown[]) {
+      record(args);
+      return original.apply(this, args);
+    } as typeof original;
+    const custom = original[promisify.custom];
+    // util.promisify(execFile) uses this hook, not the function itself
+    if (custom) wrapped[promisify.custom] = (...args: unknown[]) => (record(args), custom(...args));
+    cp[fn] = wrapped;
+  }
   syncBuiltinESMExports();
 }
