@@ -9,7 +9,8 @@ import { outputs } from './output-stream.js';
 /** The store a location names, with transient failures retried; throws a StoreError if unreachable. */
 export async function openReadStore(location: string, signal?: AbortSignal): Promise<BlobStore> {
   const store = new RetryingStore(openStore(location));
-  await store.checkAccess(signal);
+  // a one-item listing, not checkAccess(): that also demands write access, and reading needs none
+  await store.listPage({ pageSize: 1, signal });
   return store;
 }
 
