@@ -10,6 +10,8 @@
  *                                of its open handle (the size it trusts), before any data is read;
  *                            A = "vanish": the file or directory is removed just before it is opened.
  * CLFS_CHAOS_CHILD_LOG=file  append the argv of every child process started (JSON, one per line).
+ * CLFS_CHAOS_KILL_AT_RENAME=n  SIGKILL at the n-th rename of a local store's temp file into place
+ *                            (the blob is fully written, not yet published: a temp file is left).
  */
 import { appendFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -91,5 +93,16 @@ if (childLog) {
     if (custom) wrapped[promisify.custom] = (...args: unknown[]) => (record(args), custom(...args));
     cp[fn] = wrapped;
   }
+  syncBuiltinESMExports();
+}
+
+const killAtRename = Number(process.env.CLFS_CHAOS_KILL_AT_RENAME ?? '0');
+if (killAtRename > 0) {
+  const rename = fsp.rename;
+  let renames = 0;
+  fsp.rename = async function (from: Parameters<typeof fsp.rename>[0], to: Parameters<typeof fsp.rename>[1]) {
+    if (String(from).includes('.clfs-tmp') && ++renames === killAtRename) process.kill(process.pid, 'SIGKILL');
+    return rename(from, to);
+  } as typeof fsp.rename;
   syncBuiltinESMExports();
 }

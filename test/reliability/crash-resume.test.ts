@@ -9,7 +9,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { makeTree } from '../helpers/tree.js';
@@ -83,6 +83,21 @@ describe('SIGKILL inside state-database transactions', { concurrency: 1 }, () =>
       await assertExportEquals(dest, src, tmp.dir, { hardlinks: 'preserve' });
     });
   }
+
+  test('killed while a local blob is written but not yet renamed into place: the resume leaves no temp file', async () => {
+    const dest = path.join(tmp.dir, 'dest-rename');
+    const state = path.join(tmp.dir, 'state-rename');
+    for (const n of [7, 40]) {
+      const killed = await runCli(args(dest, state), { env: chaosEnv({ CLFS_CHAOS_KILL_AT_RENAME: String(n) }) });
+      assert.equal(killed.signal, 'SIGKILL', killed.stdout + killed.stderr);
+      assert.ok(readdirSync(dest).some((f) => f.startsWith('.clfs-tmp')), 'the kill left a temp file');
+    }
+    const done = await runCli(args(dest, state));
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    assert.deepEqual(readdirSync(dest).filter((f) => f.startsWith('.')), [], 'no temp file is left in the container');
+    assert.deepEqual(comparable(await storeShape(openStore(dest))), comparable(baseline.shape));
+    await assertVerifyClean(dest);
+  });
 
   test('killed in FINALIZE before the root is published: the container reads as unfinished, never finished', async () => {
     const dest = path.join(tmp.dir, 'dest-before-publish');
