@@ -24,6 +24,7 @@ test('full rows have the sizes of the issue', () => {
   assert.equal(rows.get('medium')?.bytes, 2_000 * 262_144);
   assert.deepEqual(rows.get('large'), { files: 4, dirs: 1, bytes: 4 * 256 * 2 ** 20 });
   assert.deepEqual(rows.get('wide'), { files: 200_000, dirs: 1, bytes: 0 });
+  assert.deepEqual(rows.get('wide-az'), { files: 20_000, dirs: 1, bytes: 0 });
   assert.equal(rows.get('scale')?.files, 1_000_000);
   assert.equal(rows.get('small-ref')?.files, 2_000);
 });

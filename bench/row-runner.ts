@@ -73,7 +73,7 @@ export async function runAzurite(ctx: RunContext, row: RowSpec, source: string, 
   };
   try {
     if (row.ceilings) await runRawUpload(ctx, row, totals, fresh);
-    for (const compression of row.azuriteCompressions ?? row.compressions) await runAzuriteLoad(ctx, row, source, totals, compression, fresh, azurite.countBlobs);
+    for (const compression of row.compressions) await runAzuriteLoad(ctx, row, source, totals, compression, fresh, azurite.countBlobs);
   } finally {
     await azurite.stop();
     rmSync(azuriteDir, { recursive: true, force: true });
@@ -84,7 +84,7 @@ type Fresh = () => Promise<{ name: string; url: string; dispose(): Promise<void>
 
 async function runRawUpload(ctx: RunContext, row: RowSpec, totals: TreeTotals, fresh: Fresh): Promise<void> {
   const sizes = blobPlan(row.tree);
-  const sample = ctx.quick ? probeSample(sizes, 500, 32 << 20) : probeSample(sizes, 3000, 256 << 20);
+  const sample = ctx.quick ? probeSample(sizes, 300, 32 << 20) : probeSample(sizes, 1000, 256 << 20);
   const base = { row: row.id, dest: 'azurite' as const, tool: 'raw upload' as const, files: totals.files, bytes: totals.bytes, userS: NaN, sysS: NaN, peakRssMB: NaN };
   try {
     // Warm Azurite (JIT, sockets) first so the first candidate is not penalised.

@@ -44,7 +44,7 @@ function parseOptions(argv: string[]) {
 const USAGE = `usage: npm run bench -- [--quick] [--scale] [--only ROW,ROW] [--dest local|azurite] [--profile DIR] [--json FILE]
   --quick    a tenth of every tree (under two minutes)
   --scale    add the 1,000,000-file scale row (local directory only)
-  --only     rows to run: small, small-ref, medium, large, large-rand, wide, scale
+  --only     rows to run: small, small-ref, medium, large, large-rand, wide, wide-az, scale
   --dest     only this destination
   --profile  run the loader under node --cpu-prof, profiles written to DIR
   --json     also write the raw results to FILE
