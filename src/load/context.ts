@@ -23,4 +23,6 @@ export interface LoadContext {
   slots: Budget;
   /** optional test hook: called at named points so tests can kill the process there */
   hook: (point: string) => void;
+  /** `dev:ino` of directories never to load (the state dir, a local destination inside the source) */
+  excluded?: Set<string>;
 }

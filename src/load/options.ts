@@ -23,6 +23,8 @@ export interface LoadOptions {
   /** bytes of blob data in flight; undefined = automatic */
   memoryBudget?: number;
   dryRun?: boolean;
+  /** paths never loaded even if inside the source (the CLI passes the state dir and a local destination) */
+  exclude?: string[];
   signal?: AbortSignal;
   stats?: Stats;
   onLog?: LogListener;

@@ -99,6 +99,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       memory: new Budget(o.memoryBudget ?? defaultMemoryBudget()),
       slots: new Budget(o.concurrency ?? defaultConcurrency()),
       hook: o.hook ?? hookFromEnv(),
+      excluded: await excludedInodes(o.exclude ?? [o.stateDir]),
     };
     log.info(`${resumed ? 'Resuming' : 'Starting'} load of ${path.resolve(o.source)} to ${config.destination}; compression ${config.compression}, preserve hard links ${config.preserveHardlinks}, max errors ${o.maxErrors}, concurrency ${ctx.slots.capacity}`);
     try {
@@ -123,6 +124,20 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     log.close();
     db.close();
   }
+}
+
+/** `dev:ino` of each existing path, so the scan can skip our own output if it lies inside the source. */
+async function excludedInodes(paths: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const p of paths) {
+    try {
+      const st = await lstatSource(Buffer.from(p));
+      out.add(`${st.dev}:${st.ino}`);
+    } catch {
+      // not there (yet): nothing to exclude
+    }
+  }
+  return out;
 }
 
 async function createJob(db: JobDb, o: LoadOptions): Promise<JobConfig> {

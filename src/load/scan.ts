@@ -117,6 +117,10 @@ async function recordBatch(
         continue;
       }
       const st = it.stat;
+      if (ctx.excluded?.has(`${st.dev}:${st.ino}`)) {
+        ctx.log.warn(`skipping ${it.path.toString()}: it is this job's state directory or destination`);
+        continue;
+      }
       const linkable = config.preserveHardlinks && ftype !== Ftype.DIR && st.nlink > 1;
       if (linkable) {
         const existing = db.findHardlink(st.dev, st.ino);

@@ -171,3 +171,26 @@ describe('runLoad', () => {
     assert.ok(!(await names(store)).includes(rootName(9)));
   });
 });
+
+describe('runLoad inside its own source', () => {
+  test('the state dir and a local destination inside the source are not loaded', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'clfs-self-'));
+    try {
+      const src = path.join(tmp, 'src');
+      mkdirSync(src);
+      writeFileSync(path.join(src, 'data.txt'), 'data\n');
+      const dest = path.join(src, 'my-container');
+      mkdirSync(dest);
+      const { LocalDirStore } = await import('../../src/store/local-dir-store.js');
+      const r = await runLoad({
+        source: src, stateDir: path.join(src, 'my-state'), store: new LocalDirStore(dest, { fsync: false }), destinationIdentity: `file://${dest}`,
+        compression: 'LZ4', preserveHardlinks: false, maxErrors: 1, exclude: [path.join(src, 'my-state'), dest],
+      });
+      assert.equal(r.snapshot.status, 'Completed');
+      assert.equal(r.snapshot.total, 2, 'the root and data.txt only');
+      assert.match(readFileSync(path.join(src, 'my-state', 'output.txt'), 'utf8'), /skipping .*my-container/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

@@ -132,6 +132,7 @@ async function loadAction(source: string, destination: string, flags: LoadFlags)
       compression: flags.compressionType as 'LZ4' | 'DISABLED', preserveHardlinks: flags.preserveHardlinks,
       maxErrors: flags.maxErrors, logLevel: flags.logLevel as LogLevel, concurrency: flags.concurrency,
       signal: controller.signal, stats, onLog: (level, msg) => out.log(level, msg),
+      exclude: [flags.statePath, ...(identity.startsWith('file://') ? [identity.slice('file://'.length)] : [])],
     });
     stats.retries = retrying.retries;
     if (result.alreadyDone) out.log('INFO', 'This job already completed; nothing was written. Its final summary:');
