@@ -5,7 +5,7 @@
  * compression off) against Azurite and a local directory, prints one Markdown table, the goals
  * as PASS/MISS, and CPU per 1,000 files / per GiB. Never part of `npm test`.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,15 @@ function findRepoRoot(start: string): string {
     if (existsSync(path.join(dir, 'package.json'))) return dir;
     if (path.dirname(dir) === dir) throw new Error(`no package.json above ${start}`);
   }
+}
+
+/** Copies dist/ and package.json under `target`, links node_modules, and returns the CLI entry there. */
+function snapshotBuild(repoRoot: string, target: string): string {
+  mkdirSync(target, { recursive: true });
+  cpSync(path.join(repoRoot, 'dist'), path.join(target, 'dist'), { recursive: true });
+  cpSync(path.join(repoRoot, 'package.json'), path.join(target, 'package.json'));
+  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(target, 'node_modules'));
+  return path.join(target, 'dist', 'src', 'cli', 'main.js');
 }
 
 function parseOptions(argv: string[]) {
@@ -64,8 +73,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const repoRoot = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
-  const cliEntry = opts.cli ? path.resolve(opts.cli) : path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
-  if (!existsSync(cliEntry)) throw new Error(`${cliEntry} is missing: run npm run build first`);
+  const builtEntry = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+  if (!opts.cli && !existsSync(builtEntry)) throw new Error(`${builtEntry} is missing: run npm run build first`);
   const only = opts.only ? new Set(opts.only.split(',') as RowId[]) : undefined;
   const rows = benchRows({ quick: opts.quick, scale: opts.scale || Boolean(only?.has('scale')) }).filter((r) => !only || only.has(r.id));
   const dests = opts.dest ? [opts.dest as Dest] : undefined;
@@ -74,6 +83,8 @@ async function main(): Promise<number> {
   const cleanup = (): void => rmSync(tmp, { recursive: true, force: true });
   process.once('exit', cleanup);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  // Measure a snapshot of the build: a concurrent `npm run build` (rm -rf dist) must not break a long run.
+  const cliEntry = opts.cli ? path.resolve(opts.cli) : snapshotBuild(repoRoot, path.join(tmp, 'app'));
   const logDir = path.join(tmp, 'logs');
   mkdirSync(logDir);
   if (opts.profile) mkdirSync(opts.profile, { recursive: true });
