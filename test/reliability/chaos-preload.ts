@@ -8,21 +8,27 @@
  * CLFS_CHAOS_FS=<json>       [{ "match": "<substring of a source path>", "action": A }], each once:
  *                            A = "grow" | "shrink": the file changes right after the loader's fstat
  *                                of its open handle (the size it trusts), before any data is read;
- *                            A = "vanish": the file or directory is removed just before it is opened.
+ *                            A = "vanish": the file or directory is removed just before it is opened;
+ *                            A = "fifo" | "symlink": just before it is opened, the file is replaced
+ *                            by a FIFO, or by a symlink to `target` (an attacker swapping entries).
+ *                            With "at": "lstat" the swap happens right after the scan's lstat of the
+ *                            entry instead (the scan saw the old type; everything later sees the new).
  * CLFS_CHAOS_CHILD_LOG=file  append the argv of every child process started (JSON, one per line).
  * CLFS_CHAOS_KILL_AT_RENAME=n  SIGKILL at the n-th rename of a local store's temp file into place
  *                            (the blob is fully written, not yet published: a temp file is left).
  */
-import { appendFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
-import childProcess from 'node:child_process';
+import childProcess, { execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 
 interface FsRule {
   match: string;
-  action: 'grow' | 'shrink' | 'vanish';
+  action: 'grow' | 'shrink' | 'vanish' | 'fifo' | 'symlink';
+  target?: string;
+  at?: 'open' | 'lstat';
   used?: boolean;
 }
 
@@ -46,18 +52,28 @@ if (killAt > 0 || countFile) {
 
 const rules: FsRule[] = JSON.parse(process.env.CLFS_CHAOS_FS ?? '[]');
 
-function ruleFor(p: unknown, actions: FsRule['action'][]): FsRule | undefined {
+function ruleFor(p: unknown, actions: FsRule['action'][], at: FsRule['at'] = 'open'): FsRule | undefined {
   const s = Buffer.isBuffer(p) ? p.toString() : String(p);
-  const rule = rules.find((r) => !r.used && actions.includes(r.action) && s.includes(r.match));
+  const rule = rules.find((r) => !r.used && (r.at ?? 'open') === at && actions.includes(r.action) && s.includes(r.match));
   if (rule) rule.used = true;
   return rule;
 }
+
+/** Swaps `path` for a FIFO or a symlink to `target`. */
+function swap(path: string, rule: FsRule): void {
+  rmSync(path, { recursive: true, force: true });
+  if (rule.action === 'fifo') execFileSync('mkfifo', [path]);
+  else symlinkSync(rule.target ?? '/etc/hostname', path);
+}
+
 
 if (rules.length > 0) {
   const open = fsp.open;
   const opendir = fsp.opendir;
   fsp.open = async function (p: Parameters<typeof fsp.open>[0], ...rest: unknown[]) {
     if (ruleFor(p, ['vanish'])) rmSync(p as string, { recursive: true, force: true });
+    const swapped = ruleFor(p, ['fifo', 'symlink']);
+    if (swapped) swap(String(p), swapped);
     const fh = await (open as (...a: unknown[]) => Promise<fsp.FileHandle>)(p, ...rest);
     const rule = ruleFor(p, ['grow', 'shrink']);
     if (rule) {
@@ -75,6 +91,13 @@ if (rules.length > 0) {
     if (ruleFor(p, ['vanish'])) rmSync(p as string, { recursive: true, force: true });
     return (opendir as (...a: unknown[]) => ReturnType<typeof fsp.opendir>)(p, ...rest);
   } as typeof fsp.opendir;
+  const lstat = fsp.lstat;
+  fsp.lstat = async function (p: Parameters<typeof fsp.lstat>[0], ...rest: unknown[]) {
+    const st = await (lstat as (...a: unknown[]) => ReturnType<typeof fsp.lstat>)(p, ...rest);
+    const swapped = ruleFor(p, ['fifo', 'symlink'], 'lstat');
+    if (swapped) swap(Buffer.isBuffer(p) ? p.toString() : String(p), swapped);
+    return st;
+  } as typeof fsp.lstat;
   syncBuiltinESMExports();
 }
 

@@ -13,7 +13,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { snapshotTree, compareTrees } from '../helpers/tree.js';
 import { summaryField } from '../helpers/load-run.js';
@@ -108,5 +108,33 @@ describe('hostile source trees', { concurrency: 1 }, () => {
     assert.deepEqual(issues.map((i) => i.path).sort(), victims.sort(), e.stdout);
     const kept = before.filter((n) => !victims.some((x) => n.path === x || n.path.startsWith(`${x}/`)) && n.path !== '.');
     assert.deepEqual(compareTrees(kept, snapshotTree(out).filter((n) => n.path !== '.'), { mtimeToleranceNs: 2000n }), []);
+  });
+
+  test('entries swapped after the scan for a FIFO or a symlink out of the tree: never followed, never hang', { timeout: 40_000 }, async () => {
+    const src = path.join(tmp.dir, 'swapped');
+    const outside = path.join(tmp.dir, 'outside');
+    mkdirSync(path.join(outside, 'secret-dir'), { recursive: true });
+    writeFileSync(path.join(outside, 'secret.txt'), 'TOP SECRET: outside the source tree\n');
+    writeFileSync(path.join(outside, 'secret-dir', 'inner-secret.txt'), 'TOP SECRET too\n');
+    mkdirSync(path.join(src, 'dir-victim'), { recursive: true });
+    writeFileSync(path.join(src, 'dir-victim', 'own.txt'), 'belongs here\n');
+    for (const f of ['stable.txt', 'fifo-victim.txt', 'link-victim.txt']) writeFileSync(path.join(src, f), `${f}\n`);
+    const rules = [
+      { match: path.join(src, 'fifo-victim.txt'), action: 'fifo', at: 'lstat' },
+      { match: path.join(src, 'link-victim.txt'), action: 'symlink', target: path.join(outside, 'secret.txt'), at: 'lstat' },
+      { match: path.join(src, 'dir-victim'), action: 'symlink', target: path.join(outside, 'secret-dir'), at: 'lstat' },
+    ];
+    const dest = path.join(tmp.dir, 'swapped-dest');
+    const state = path.join(tmp.dir, 'swapped-state');
+    const r = await runCli(['load', src, dest, '--state-path', state], { env: chaosEnv({ CLFS_CHAOS_FS: JSON.stringify(rules) }), timeoutMs: 15_000 });
+    assert.equal(r.signal, null, `the load finished by itself (a FIFO open must not block): ${r.stdout.slice(-400)}`);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const problems = readFileSync(path.join(state, 'problems.txt'), 'utf8').split('\n').filter(Boolean).sort();
+    assert.deepEqual(problems, ['dir-victim', 'fifo-victim.txt', 'link-victim.txt'].map((v) => path.join(src, v)));
+    for (const blob of readdirSync(dest)) {
+      assert.ok(!readFileSync(path.join(dest, blob)).toString('latin1').includes('TOP SECRET'), `${blob} holds data from outside the tree`);
+    }
+    const v = await verify(dest);
+    assert.equal(v.report.errors, 0, JSON.stringify(v.report.findings));
   });
 });
