@@ -15,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { snapshotTree, compareTrees } from '../helpers/tree.js';
 import { summaryField } from '../helpers/load-run.js';
 import { assertExportEquals, assertVerifyClean, chaosEnv, runCli, tempDir, verify } from './rel-helpers.js';
@@ -136,5 +137,28 @@ describe('hostile source trees', { concurrency: 1 }, () => {
     }
     const v = await verify(dest);
     assert.equal(v.report.errors, 0, JSON.stringify(v.report.findings));
+  });
+
+  test('a path longer than PATH_MAX (4096 bytes) fails alone, listed in problems.txt; everything above it loads', async (t) => {
+    const src = path.join(tmp.dir, 'toolong');
+    mkdirSync(src);
+    // 300 levels of 14-byte names: ~4.5 KB; built with relative steps, which no absolute path limit stops
+    execFileSync('bash', ['-c', 'cd "$1" && for i in $(seq 300); do mkdir dddddddddddddd && cd dddddddddddddd || exit 1; done; echo bottom > f.txt', 'bash', src]);
+    // rm(1) walks with openat; fs.rmSync would hit the same limit
+    t.after(() => execFileSync('rm', ['-rf', src]));
+    const dest = path.join(tmp.dir, 'toolong-dest');
+    const state = path.join(tmp.dir, 'toolong-state');
+    const r = await runCli(['load', src, dest, '--state-path', state]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(summaryField(r.stdout, 'Number of Transfers Failed'), '1');
+    const problems = readFileSync(path.join(state, 'problems.txt'), 'utf8').split('\n').filter(Boolean);
+    assert.equal(problems.length, 1);
+    assert.ok(problems[0].length > 4000 && problems[0].startsWith(src), 'the entry past the limit');
+    assert.match(readFileSync(path.join(state, 'output.txt'), 'utf8'), /ENAMETOOLONG/);
+    const v = await verify(dest);
+    assert.equal(v.code, 0, JSON.stringify(v.report.findings));
+    assert.equal(v.report.errors, 0);
+    const done = Number(summaryField(r.stdout, 'Number of Transfers Completed'));
+    assert.ok(done > 250, `${done} directories above the limit were loaded`);
   });
 });
