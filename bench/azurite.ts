@@ -79,7 +79,8 @@ export async function startAzurite(repoRoot: string, workDir: string): Promise<A
     { cwd: workDir, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const killOnExit = (): void => void child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  // Before any other exit listener (the scratch-dir removal can take seconds).
+  process.prependOnceListener('exit', killOnExit);
   try {
     await waitForListening(child, 30_000);
   } catch (err) {

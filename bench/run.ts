@@ -15,7 +15,7 @@ import type { Result } from './result.js';
 import { runAzurite, runLocal, type RunContext } from './row-runner.js';
 import { benchRows, type Dest, type RowId } from './rows.js';
 import { renderTable } from './table.js';
-import { buildTree } from './trees.js';
+import { buildTree, type TreeSpec, type TreeTotals } from './trees.js';
 
 function findRepoRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
@@ -53,7 +53,7 @@ function parseOptions(argv: string[]) {
 const USAGE = `usage: npm run bench -- [--quick] [--scale] [--only ROW,ROW] [--dest local|azurite] [--profile DIR] [--json FILE]
   --quick    a tenth of every tree (under two minutes)
   --scale    add the 1,000,000-file scale row (local directory only)
-  --only     rows to run: small, small-ref, medium, large, large-rand, wide, wide-az, scale
+  --only     rows to run: small, small-ref, medium, large, large-rand, wide, scale
   --dest     only this destination
   --profile  run the loader under node --cpu-prof, profiles written to DIR
   --json     also write the raw results to FILE
@@ -82,7 +82,8 @@ async function main(): Promise<number> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'clfsload-bench-'));
   const cleanup = (): void => rmSync(tmp, { recursive: true, force: true });
   process.once('exit', cleanup);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  // `on`, not `once`: a second signal must not kill the process halfway through the cleanup.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
   // Measure a snapshot of the build: a concurrent `npm run build` (rm -rf dist) must not break a long run.
   const cliEntry = opts.cli ? path.resolve(opts.cli) : snapshotBuild(repoRoot, path.join(tmp, 'app'));
   const logDir = path.join(tmp, 'logs');
@@ -107,14 +108,23 @@ async function main(): Promise<number> {
   console.log('Page cache is warm (each tree is read right after it is written; caches are not dropped). Scratch: ' + tmp);
   const started = Date.now();
   for (const row of rows) {
-    const source = path.join(tmp, `src-${row.id}`, row.tree.name);
-    const t0 = Date.now();
-    const totals = buildTree(row.tree, source);
-    console.log(`${row.id}: ${totals.files} files, ${totals.dirs} dirs, ${(totals.bytes / 1e6).toFixed(1)} MB (built in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    const built = new Map<string, { source: string; totals: TreeTotals }>();
+    const treeFor = (tree: TreeSpec): { source: string; totals: TreeTotals } => {
+      const have = built.get(tree.name);
+      if (have) return have;
+      const source = path.join(tmp, `src-${tree.name}`, tree.name);
+      const t0 = Date.now();
+      const totals = buildTree(tree, source);
+      console.log(`${row.id} (${tree.name}): ${totals.files} files, ${totals.dirs} dirs, ${(totals.bytes / 1e6).toFixed(1)} MB (built in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      built.set(tree.name, { source, totals });
+      return built.get(tree.name)!;
+    };
     for (const dest of row.dests.filter((d) => !dests || dests.includes(d))) {
-      await (dest === 'local' ? runLocal(ctx, row, source, totals) : runAzurite(ctx, row, source, totals));
+      const tree = dest === 'azurite' && row.azuriteTree ? row.azuriteTree : row.tree;
+      const { source, totals } = treeFor(tree);
+      await (dest === 'local' ? runLocal(ctx, row, source, totals) : runAzurite(ctx, { ...row, tree }, source, totals));
     }
-    rmSync(path.dirname(source), { recursive: true, force: true });
+    for (const { source } of built.values()) rmSync(path.dirname(source), { recursive: true, force: true });
   }
 
   console.log(`\n${renderTable(results)}\n`);
