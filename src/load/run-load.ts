@@ -75,7 +75,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const log = new JobLog(o.stateDir, o.logLevel ?? 'INFO');
   if (o.onLog) log.onLine(o.onLog);
   const started = Date.now();
+  const prior = Number(db.getMeta('elapsedMs') ?? '0');
+  const saveElapsed = () => db.setMeta('elapsedMs', String(prior + (Date.now() - started)));
   let ran = false;
+  // Elapsed time is saved as we go, so a run that is killed still counts in the summary.
+  let clock: NodeJS.Timeout | undefined;
   try {
     let config = readConfig(db);
     const resumed = config !== undefined;
@@ -92,6 +96,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       config = await createJob(db, o);
     }
     ran = true;
+    clock = setInterval(saveElapsed, 2000);
+    clock.unref();
     const ctx: LoadContext = {
       db, batch: new BatchWriter(db), store: o.store, config, stats, log,
       compression: config.compression === 'LZ4' ? Compression.LZ4 : Compression.NONE,
@@ -103,10 +109,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     };
     log.info(`${resumed ? 'Resuming' : 'Starting'} load of ${path.resolve(o.source)} to ${config.destination}; compression ${config.compression}, preserve hard links ${config.preserveHardlinks}, max errors ${o.maxErrors}, concurrency ${ctx.slots.capacity}`);
     try {
-      await runPhases(ctx, o);
+      await runPhases(ctx, o, prior);
     } finally {
       ctx.batch.flush();
     }
+    saveElapsed();
     const snap = stats.snapshot();
     db.setMeta('final', JSON.stringify(snap));
     writePhase(db, Phase.DONE);
@@ -119,8 +126,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     else log.log('ERROR', `load stopped: ${(err as Error).message}`, false);
     throw err;
   } finally {
-    const prior = Number(db.getMeta('elapsedMs') ?? '0');
-    if (ran && db.db.open) db.setMeta('elapsedMs', String(prior + (Date.now() - started)));
+    if (clock) clearInterval(clock);
+    if (ran && db.db.open) saveElapsed();
     log.close();
     db.close();
   }
@@ -183,7 +190,7 @@ async function enter(ctx: LoadContext, phase: PhaseName): Promise<void> {
   ctx.log.info(`Phase ${phase} started`);
 }
 
-async function runPhases(ctx: LoadContext, o: LoadOptions): Promise<void> {
+async function runPhases(ctx: LoadContext, o: LoadOptions, priorElapsedMs: number): Promise<void> {
   const { db, stats } = ctx;
   let phase = readPhase(db);
   if (phase === Phase.INIT) {
@@ -204,7 +211,7 @@ async function runPhases(ctx: LoadContext, o: LoadOptions): Promise<void> {
   db.resetFailures();
   const c = db.counts();
   const problems = db.problemCount();
-  stats.seed({ total: c.total + problems, done: c.done, failed: problems, bytes: c.bytes, priorElapsedMs: Number(db.getMeta('elapsedMs') ?? '0') });
+  stats.seed({ total: c.total + problems, done: c.done, failed: problems, bytes: c.bytes, priorElapsedMs });
 
   if (phase === Phase.TRANSFER) {
     // Scan and transfer run side by side: an object is written as soon as it is ready.
