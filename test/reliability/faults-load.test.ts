@@ -125,4 +125,21 @@ describe('loads through a faulty network', { concurrency: 1 }, () => {
     await assertVerifyClean(url);
     await assertExportEquals(url, src, tmp.dir, { hardlinks: 'preserve' });
   });
+
+  test('crashes in RECONCILE, CLEANUP and FINALIZE on a faulty network: each resumed job ends clean', async () => {
+    const proxy = await proxyFor(SEED + 3, { p503: 0.05, pReset: 0.05, p429: 0.02, retryAfterSec: 0 });
+    const hl = path.join(tmp.dir, 'hl-only');
+    makeTree('hardlinks', path.join(hl, 'hl'));
+    for (const [i, point] of ['reconciled-one:2', 'cleaned-one:3', 'after-root-publish:1'].entries()) {
+      const url = proxy.rewrite(await az.createContainer(`crash-faulty-${i}`));
+      const state = path.join(tmp.dir, `state-crash-faulty-${i}`);
+      const args = ['load', hl, url, '--state-path', state, '--preserve-hardlinks=true'];
+      const killed = await runCli(args, { env: { CLFSLOAD_TEST_KILL_AT: point } });
+      assert.equal(killed.signal, 'SIGKILL', `killed at ${point}: ${killed.stdout}${killed.stderr}`);
+      const done = await runCli(args);
+      assert.equal(done.code, 0, done.stdout + done.stderr);
+      await assertVerifyClean(url);
+    }
+    assert.ok((proxy.injected.reset ?? 0) > 0, JSON.stringify(proxy.injected));
+  });
 });
