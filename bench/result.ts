@@ -24,6 +24,8 @@ export interface Result {
   storedBytes?: number;
   /** raw upload: requests in flight */
   concurrency?: number;
+  /** how many runs this is the fastest of */
+  runs?: number;
 }
 
 export const filesPerSecond = (r: Result): number => r.files / r.wallS;

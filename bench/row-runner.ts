@@ -15,9 +15,13 @@ export interface RunContext {
   tmp: string;
   logDir: string;
   quick: boolean;
+  /** each measurement runs this many times, interleaved; the fastest run is kept (the machine is shared) */
+  rounds: number;
   profileDir?: string;
-  /** called with each result as soon as it is measured */
+  /** called with each kept result (the fastest of its rounds) */
   report(r: Result): void;
+  /** called with every single run, for the progress log */
+  tried(r: Result, round: number): void;
   /** a progress remark for the console */
   note(text: string): void;
 }
@@ -29,6 +33,22 @@ function toResult(row: RowSpec, totals: TreeTotals, base: Pick<Result, 'dest' | 
   return { row: row.id, files: totals.files, bytes: totals.bytes, ...base, wallS, userS, sysS, peakRssMB, ok, error };
 }
 
+/** Keeps the fastest successful run per measurement (or the last failure if none succeeded). */
+class Fastest {
+  private readonly best = new Map<string, Result>();
+  constructor(private readonly ctx: RunContext) {}
+  add(r: Result, round: number): void {
+    this.ctx.tried(r, round);
+    const key = `${r.tool} ${r.compression ?? ''}`;
+    const have = this.best.get(key);
+    if (!have || (r.ok && (!have.ok || r.wallS < have.wallS))) this.best.set(key, { ...r, runs: (have?.runs ?? 0) + 1 });
+    else have.runs = (have.runs ?? 1) + 1;
+  }
+  reportAll(): void {
+    for (const r of this.best.values()) this.ctx.report(r);
+  }
+}
+
 function countLocalBlobs(dir: string): { count: number; bytes: number } {
   let bytes = 0;
   const names = readdirSync(dir);
@@ -36,28 +56,32 @@ function countLocalBlobs(dir: string): { count: number; bytes: number } {
   return { count: names.length, bytes };
 }
 
-/** cp -a, then clfsload into a fresh empty directory per compression. */
+/** cp -a, then clfsload into a fresh empty directory per compression; `ctx.rounds` times. */
 export async function runLocal(ctx: RunContext, row: RowSpec, source: string, totals: TreeTotals): Promise<void> {
-  if (row.ceilings) {
-    const target = path.join(ctx.tmp, `cp-${row.id}`);
-    ctx.report(toResult(row, totals, { dest: 'local', tool: 'cp -a' }, await runCopy(source, target, ctx.logDir, `cp-${row.id}`)));
-    rmSync(target, { recursive: true, force: true });
-  }
-  for (const compression of row.compressions) {
-    const name = `load-${row.id}-local-${compression}`;
-    const destination = path.join(ctx.tmp, `out-${name}`);
-    const stateDir = path.join(ctx.tmp, `state-${name}`);
-    mkdirSync(destination);
-    const outcome = await runLoader({ cliEntry: ctx.cliEntry, source, destination, stateDir, compression, logDir: ctx.logDir, name, profileDir: ctx.profileDir });
-    const result = toResult(row, totals, { dest: 'local', tool: 'clfsload', compression }, outcome);
-    if (outcome.ok) {
-      const { count, bytes } = countLocalBlobs(destination);
-      Object.assign(result, { blobs: count, storedBytes: bytes });
+  const fastest = new Fastest(ctx);
+  for (let round = 1; round <= Math.min(ctx.rounds, row.maxRounds ?? ctx.rounds); round++) {
+    if (row.ceilings) {
+      const target = path.join(ctx.tmp, `cp-${row.id}`);
+      fastest.add(toResult(row, totals, { dest: 'local', tool: 'cp -a' }, await runCopy(source, target, ctx.logDir, `cp-${row.id}-r${round}`)), round);
+      rmSync(target, { recursive: true, force: true });
     }
-    ctx.report(result);
-    rmSync(destination, { recursive: true, force: true });
-    rmSync(stateDir, { recursive: true, force: true });
+    for (const compression of row.compressions) {
+      const name = `load-${row.id}-local-${compression}-r${round}`;
+      const destination = path.join(ctx.tmp, `out-${name}`);
+      const stateDir = path.join(ctx.tmp, `state-${name}`);
+      mkdirSync(destination);
+      const outcome = await runLoader({ cliEntry: ctx.cliEntry, source, destination, stateDir, compression, logDir: ctx.logDir, name, profileDir: ctx.profileDir });
+      const result = toResult(row, totals, { dest: 'local', tool: 'clfsload', compression }, outcome);
+      if (outcome.ok) {
+        const { count, bytes } = countLocalBlobs(destination);
+        Object.assign(result, { blobs: count, storedBytes: bytes });
+      }
+      fastest.add(result, round);
+      rmSync(destination, { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   }
+  fastest.reportAll();
 }
 
 /** A fresh Azurite per row: the raw-upload probe and full run, then clfsload per compression, each in its own container. */
@@ -71,9 +95,16 @@ export async function runAzurite(ctx: RunContext, row: RowSpec, source: string, 
     const url = await azurite.createContainer(name);
     return { name, url, dispose: () => azurite.deleteContainer(name) };
   };
+  const fastest = new Fastest(ctx);
   try {
-    if (row.ceilings) await runRawUpload(ctx, row, totals, fresh);
-    for (const compression of row.compressions) await runAzuriteLoad(ctx, row, source, totals, compression, fresh, azurite.countBlobs);
+    const best = row.ceilings ? await probeBest(ctx, row, fresh) : undefined;
+    for (let round = 1; round <= Math.min(ctx.rounds, row.maxRounds ?? ctx.rounds); round++) {
+      if (best !== undefined) fastest.add(await runRawUpload(row, totals, best, fresh), round);
+      for (const compression of row.compressions) {
+        fastest.add(await runAzuriteLoad(ctx, row, source, totals, compression, fresh, azurite.countBlobs, round), round);
+      }
+    }
+    fastest.reportAll();
   } finally {
     await azurite.stop();
     rmSync(azuriteDir, { recursive: true, force: true });
@@ -82,25 +113,30 @@ export async function runAzurite(ctx: RunContext, row: RowSpec, source: string, 
 
 type Fresh = () => Promise<{ name: string; url: string; dispose(): Promise<void> }>;
 
-async function runRawUpload(ctx: RunContext, row: RowSpec, totals: TreeTotals, fresh: Fresh): Promise<void> {
+/** The concurrency at which the raw upload of a sample of the row's blobs is fastest. */
+async function probeBest(ctx: RunContext, row: RowSpec, fresh: Fresh): Promise<number> {
   const sizes = blobPlan(row.tree);
   const sample = ctx.quick ? probeSample(sizes, 300, 32 << 20) : probeSample(sizes, 1000, 256 << 20);
-  const base = { row: row.id, dest: 'azurite' as const, tool: 'raw upload' as const, files: totals.files, bytes: totals.bytes, userS: NaN, sysS: NaN, peakRssMB: NaN };
+  // Warm Azurite (JIT, sockets) first so the first candidate is not penalised.
+  await probeConcurrency(sample.slice(0, 200), [32], { create: fresh });
+  const { best, tries } = await probeConcurrency(sample, CONCURRENCIES, { create: fresh });
+  ctx.note(`raw upload probe on ${sample.length} blobs: ${tries.map((t) => `x${t.concurrency} ${(sample.length / t.seconds).toFixed(0)} PUT/s`).join(', ')}`);
+  return best;
+}
+
+async function runRawUpload(row: RowSpec, totals: TreeTotals, concurrency: number, fresh: Fresh): Promise<Result> {
+  const sizes = blobPlan(row.tree);
+  const base = { row: row.id, dest: 'azurite' as const, tool: 'raw upload' as const, files: totals.files, bytes: totals.bytes, userS: NaN, sysS: NaN, peakRssMB: NaN, concurrency };
   try {
-    // Warm Azurite (JIT, sockets) first so the first candidate is not penalised.
-    await probeConcurrency(sample.slice(0, 200), [32], { create: fresh });
-    const { best, tries } = await probeConcurrency(sample, CONCURRENCIES, { create: fresh });
-    ctx.note(`raw upload probe on ${sample.length} blobs: ${tries.map((t) => `x${t.concurrency} ${(sample.length / t.seconds).toFixed(0)} PUT/s`).join(', ')}`);
     const c = await fresh();
     try {
-      const wallS = await rawUpload(c.url, sizes, best);
-      const storedBytes = sizes.reduce((a, b) => a + b, 0);
-      ctx.report({ ...base, wallS, ok: true, concurrency: best, blobs: sizes.length, storedBytes });
+      const wallS = await rawUpload(c.url, sizes, concurrency);
+      return { ...base, wallS, ok: true, blobs: sizes.length, storedBytes: sizes.reduce((a, b) => a + b, 0) };
     } finally {
       await c.dispose();
     }
   } catch (err) {
-    ctx.report({ ...base, wallS: NaN, ok: false, error: `raw upload failed: ${redactText((err as Error).message)}` });
+    return { ...base, wallS: NaN, ok: false, error: `raw upload failed: ${redactText((err as Error).message)}` };
   }
 }
 
@@ -112,8 +148,9 @@ async function runAzuriteLoad(
   compression: Compression,
   fresh: Fresh,
   countBlobs: (name: string) => Promise<{ count: number; bytes: number }>,
-): Promise<void> {
-  const name = `load-${row.id}-azurite-${compression}`;
+  round: number,
+): Promise<Result> {
+  const name = `load-${row.id}-azurite-${compression}-r${round}`;
   const stateDir = path.join(ctx.tmp, `state-${name}`);
   const c = await fresh();
   try {
@@ -123,7 +160,7 @@ async function runAzuriteLoad(
       const { count, bytes } = await countBlobs(c.name);
       Object.assign(result, { blobs: count, storedBytes: bytes });
     }
-    ctx.report(result);
+    return result;
   } finally {
     await c.dispose();
     rmSync(stateDir, { recursive: true, force: true });

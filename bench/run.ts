@@ -38,6 +38,7 @@ function parseOptions(argv: string[]) {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
       scale: { type: 'boolean', default: false },
       only: { type: 'string' },
       dest: { type: 'string' },
@@ -50,8 +51,9 @@ function parseOptions(argv: string[]) {
   return values;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--scale] [--only ROW,ROW] [--dest local|azurite] [--profile DIR] [--json FILE]
+const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--scale] [--only ROW,ROW] [--dest local|azurite] [--profile DIR] [--json FILE]
   --quick    a tenth of every tree (under two minutes)
+  --rounds   runs per measurement, interleaved, fastest kept (default 2; 1 with --quick)
   --scale    add the 1,000,000-file scale row (local directory only)
   --only     rows to run: small, small-ref, medium, large, large-rand, wide, scale
   --dest     only this destination
@@ -97,11 +99,12 @@ async function main(): Promise<number> {
     tmp,
     logDir,
     quick: opts.quick,
+    rounds: Number(opts.rounds ?? (opts.quick ? 1 : 2)),
     profileDir: opts.profile ? path.resolve(opts.profile) : undefined,
     report: (r) => {
       results.push(r);
-      console.log(describeResult(r));
     },
+    tried: (r, round) => console.log(`${describeResult(r)}${ctx.rounds > 1 ? ` (round ${round})` : ''}`),
     note: (text) => console.log(`  ${text}`),
   };
   console.log(`clfsload bench ${opts.quick ? '(quick) ' : ''}— ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM`);
@@ -128,7 +131,8 @@ async function main(): Promise<number> {
   }
 
   console.log(`\n${renderTable(results)}\n`);
-  console.log('Ratios: "÷ ceiling" is clfsload throughput ÷ raw upload (Azurite) or ÷ cp -a (local), same tree; "wall ÷ cp -a" is the inverse for local rows.\n');
+  console.log('Ratios: "÷ ceiling" is clfsload throughput ÷ raw upload (Azurite) or ÷ cp -a (local), same tree; "wall ÷ cp -a" is the inverse for local rows.');
+  console.log(`Each line is the fastest of ${ctx.rounds} interleaved run(s) (wide and scale: 1); CPU and RSS are that run's.\n`);
   console.log(`${renderGoals(evaluateGoals(results))}\n`);
   console.log(`CPU:\n${cpuReport(results).map((l) => `  ${l}`).join('\n')}`);
   console.log(`\nTotal bench time ${((Date.now() - started) / 1000).toFixed(0)} s`);
