@@ -62,7 +62,8 @@ describe('SIGKILL inside state-database transactions', { concurrency: 1 }, () =>
   for (let i = 0; i < 4; i++) {
     test(`job ${i}: killed inside two transactions, resumed, equal to an uninterrupted load (seed ${SEED})`, async () => {
       const T = baseline.transactions;
-      const first = 1 + Math.floor(((i + rand()) / 4) * T);
+      // within the first 90%: a run's transaction count varies by one or two (batches close on a timer)
+      const first = 1 + Math.floor(((i + rand()) / 4) * 0.9 * T);
       const second = 1 + Math.floor(rand() * T);
       const dest = path.join(tmp.dir, `dest-${i}`);
       const state = path.join(tmp.dir, `state-${i}`);
