@@ -80,6 +80,8 @@ describe('SIGKILL inside state-database transactions', { concurrency: 1 }, () =>
       assert.equal(summaryField(done.stdout, 'Final Job Status'), 'Completed');
       assert.equal(summaryField(done.stdout, 'Total Number Of Transfers'), baseline.total);
       assert.deepEqual(comparable(await storeShape(openStore(dest))), comparable(baseline.shape));
+      // listings hide the local store's temp files, so look at the directory itself
+      assert.deepEqual(readdirSync(dest).filter((f) => f.startsWith('.')), [], 'no temp file left');
       await assertVerifyClean(dest);
       await assertExportEquals(dest, src, tmp.dir, { hardlinks: 'preserve' });
     });
