@@ -45,7 +45,7 @@ function comparable(s: ContainerShape) {
   return { byBtype: s.byBtype, byVersion: s.byVersion, v1: s.v1, tmp: s.tmp, inProgress: s.inProgress, bucketKeys: s.bucketKeys };
 }
 
-describe('load end to end', { concurrency: 2 }, () => {
+describe('load end to end', { concurrency: 4 }, () => {
   let tmp: string;
   let az: Azurite;
   const sources = new Map<string, string>();

@@ -80,40 +80,44 @@ describe('load resume after SIGKILL', { concurrency: 1 }, () => {
     assert.deepEqual(compareTrees(snapshotTree(src), snapshotTree(out), { hardlinks: 'preserve' }), []);
   }
 
-  for (let i = 0; i < POINTS.length; i++) {
-    test(`named kill points, scenario ${i} (seed ${SEED})`, async () => {
-      const dest = i % 4 === 3 ? await az.createContainer(`resume-${i}`) : path.join(tmp, `dest-${i}`);
-      const state = path.join(tmp, `state-${i}`);
-      // Scenario i kills first at point i (so every phase is hit), then once or twice more at seeded
-      // random points, resuming in between.
-      const picks = [POINTS[i], ...[0, 1].slice(0, 1 + Math.floor(rand() * 2)).map(() => POINTS[Math.floor(rand() * POINTS.length)])];
-      for (const [phase, point, max] of picks) {
-        const n = 1 + Math.floor(rand() * max);
-        const r = await runCli(loadArgs(dest, state), { env: { CLFSLOAD_TEST_KILL_AT: `${point}:${n}` } });
-        if (r.signal === 'SIGKILL') {
-          kills++;
-          phasesKilled.add(phase);
-        } else {
-          // The point was not reached again on this resume (e.g. its phase was already over).
-          assert.equal(r.code, 0, r.stdout + r.stderr);
-        }
-      }
-      await finishAndCheck(dest, state);
-    });
-  }
+  // Kill plans are drawn up front, so the scenarios can run side by side and stay reproducible.
+  // Scenario i kills first at point i (so every phase is hit), then once or twice more at seeded
+  // random points, resuming in between.
+  const plans = POINTS.map((first) => [first, ...[0, 1].slice(0, 1 + Math.floor(rand() * 2)).map(() => POINTS[Math.floor(rand() * POINTS.length)])]);
+  const plannedN = plans.map((picks) => picks.map(([, , max]) => 1 + Math.floor(rand() * max)));
+  const delays = [0, 1, 2, 3].map(() => [0, 1].map(() => 150 + Math.floor(rand() * 600)));
 
-  for (let i = 0; i < 4; i++) {
-    test(`timed kill, scenario ${i} (seed ${SEED})`, async () => {
-      const dest = path.join(tmp, `timed-dest-${i}`);
-      const state = path.join(tmp, `timed-state-${i}`);
-      for (let k = 0; k < 2; k++) {
-        const delay = 150 + Math.floor(rand() * 600);
-        const r = await runCli(loadArgs(dest, state), { onSpawn: (child) => setTimeout(() => child.kill('SIGKILL'), delay) });
-        if (r.signal === 'SIGKILL') kills++;
-      }
-      await finishAndCheck(dest, state);
+  describe('kills', { concurrency: 3 }, () => {
+    plans.forEach((picks, i) => {
+      test(`named kill points, scenario ${i} (seed ${SEED})`, async () => {
+        const dest = i % 4 === 3 ? await az.createContainer(`resume-${i}`) : path.join(tmp, `dest-${i}`);
+        const state = path.join(tmp, `state-${i}`);
+        for (const [k, [phase, point]] of picks.entries()) {
+          const r = await runCli(loadArgs(dest, state), { env: { CLFSLOAD_TEST_KILL_AT: `${point}:${plannedN[i][k]}` } });
+          if (r.signal === 'SIGKILL') {
+            kills++;
+            phasesKilled.add(phase);
+          } else {
+            // The point was not reached again on this resume (e.g. its phase was already over).
+            assert.equal(r.code, 0, r.stdout + r.stderr);
+          }
+        }
+        await finishAndCheck(dest, state);
+      });
     });
-  }
+
+    delays.forEach((ds, i) => {
+      test(`timed kill, scenario ${i} (seed ${SEED})`, async () => {
+        const dest = path.join(tmp, `timed-dest-${i}`);
+        const state = path.join(tmp, `timed-state-${i}`);
+        for (const delay of ds) {
+          const r = await runCli(loadArgs(dest, state), { onSpawn: (child) => setTimeout(() => child.kill('SIGKILL'), delay) });
+          if (r.signal === 'SIGKILL') kills++;
+        }
+        await finishAndCheck(dest, state);
+      });
+    });
+  });
 
   test('enough kills happened, in every phase', () => {
     assert.ok(kills >= 20, `${kills} kills`);
