@@ -117,7 +117,9 @@ async function loadAction(source: string, destination: string, flags: LoadFlags)
     out.log('WARNING', 'Interrupted: finishing writes in flight, then stopping (press Ctrl-C again to quit at once)');
     controller.abort();
   };
+  // SIGTERM (service managers, container runtimes) stops as gracefully as Ctrl-C.
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
   out.config({
     source, destination: describeLocation(destination), statePath: flags.statePath, compressionType: flags.compressionType,
     preserveHardlinks: flags.preserveHardlinks, maxErrors: flags.maxErrors, concurrency: flags.concurrency ?? 'automatic',
@@ -156,5 +158,6 @@ async function loadAction(source: string, destination: string, flags: LoadFlags)
   } finally {
     clearInterval(retryTimer);
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
   }
 }
