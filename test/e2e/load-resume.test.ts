@@ -132,7 +132,16 @@ describe('load resume after SIGKILL', { concurrency: 1 }, () => {
     // Uncompressed and capped at 16 Mb/s, the 10 MiB tree takes ~5 s: long enough to interrupt.
     const noLz4 = ['--compression-type', 'DISABLED'];
     const r = await runCli([...loadArgs(dest, state).filter((a) => a !== '--output-type' && a !== 'json'), ...noLz4, '--cap-mbps', '16'], {
-      onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 1200),
+      // Interrupt once TRANSFER has begun (not on a timer: a slow start must not race the handler).
+      onSpawn: (child) => {
+        let sent = false;
+        child.stdout!.on('data', (d: Buffer) => {
+          if (!sent && d.toString().includes('Phase TRANSFER started')) {
+            sent = true;
+            setTimeout(() => child.kill('SIGINT'), 300);
+          }
+        });
+      },
     });
     assert.equal(r.code, 130, r.stdout + r.stderr);
     assert.equal(summaryField(r.stdout, 'Final Job Status'), 'Aborted');
