@@ -56,8 +56,11 @@ export function blobPlan(spec: TreeSpec): number[] {
   return sizes;
 }
 
-/** PUTs one blob per entry of `sizes` into the container with `concurrency` requests in flight; returns seconds. */
-export async function rawUpload(containerUrl: string, sizes: number[], concurrency: number): Promise<number> {
+/**
+ * PUTs one blob per entry of `sizes` into the container with `concurrency` requests in flight;
+ * returns the seconds taken and the CPU seconds this (the bench's) process spent meanwhile.
+ */
+export async function rawUpload(containerUrl: string, sizes: number[], concurrency: number): Promise<{ wallS: number; userS: number; sysS: number }> {
   const container = new ContainerClient(containerUrl);
   const source = randomBytes(Math.max(0, ...sizes));
   let next = 0;
@@ -67,8 +70,10 @@ export async function rawUpload(containerUrl: string, sizes: number[], concurren
     }
   };
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: Math.min(concurrency, sizes.length) }, worker));
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  return { wallS: Number(process.hrtime.bigint() - start) / 1e9, userS: used.user / 1e6, sysS: used.system / 1e6 };
 }
 
 /** A prefix of `sizes` small enough for a quick concurrency probe. */
@@ -97,7 +102,7 @@ export async function probeConcurrency(
   for (const concurrency of candidates) {
     const c = await container.create();
     try {
-      tries.push({ concurrency, seconds: await rawUpload(c.url, sample, concurrency) });
+      tries.push({ concurrency, seconds: (await rawUpload(c.url, sample, concurrency)).wallS });
     } finally {
       await c.dispose();
     }

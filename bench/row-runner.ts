@@ -127,11 +127,12 @@ async function probeBest(ctx: RunContext, row: RowSpec, fresh: Fresh): Promise<n
 async function runRawUpload(row: RowSpec, totals: TreeTotals, concurrency: number, fresh: Fresh): Promise<Result> {
   const sizes = blobPlan(row.tree);
   const base = { row: row.id, dest: 'azurite' as const, tool: 'raw upload' as const, files: totals.files, bytes: totals.bytes, userS: NaN, sysS: NaN, peakRssMB: NaN, concurrency };
+  // CPU is the bench process's own during the upload (no CLFS work); its RSS is not comparable, so left out.
   try {
     const c = await fresh();
     try {
-      const wallS = await rawUpload(c.url, sizes, concurrency);
-      return { ...base, wallS, ok: true, blobs: sizes.length, storedBytes: sizes.reduce((a, b) => a + b, 0) };
+      const { wallS, userS, sysS } = await rawUpload(c.url, sizes, concurrency);
+      return { ...base, wallS, userS, sysS, ok: true, blobs: sizes.length, storedBytes: sizes.reduce((a, b) => a + b, 0) };
     } finally {
       await c.dispose();
     }
