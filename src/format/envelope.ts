@@ -20,10 +20,19 @@ function checkCompression(c: number): void {
 }
 
 /**
+ * Payloads up to this size are compressed inline: for an inode-sized blob the thread-pool round
+ * trip costs more than LZ4 itself (measured 39 vs 14 µs CPU per 4.5 KB blob), and it queues behind
+ * the loader's fs calls on the same pool.
+ */
+const INLINE_LZ4_BYTES = 64 * 1024;
+
+/**
  * Envelope + payload. With LZ4, one §5.1 frame, or the raw payload (type 0) when the fallback
- * rules say compression does not help. Block compression runs on libuv's thread pool.
+ * rules say compression does not help. Block compression of payloads above 64 KiB runs on
+ * libuv's thread pool.
  */
 export async function sealBlob(payload: Uint8Array, compression: number): Promise<Uint8Array> {
+  if (payload.length <= INLINE_LZ4_BYTES) return sealBlobSync(payload, compression);
   checkCompression(compression);
   if (compression === Compression.LZ4) {
     const frame = await lz4Frame(payload);
