@@ -28,6 +28,8 @@ export class LocalDirStore implements BlobStore {
   readonly dir: string;
   private readonly fsync: boolean;
   private readonly maxPageSize: number;
+  /** the sweep of temp files left by dead writers, started by the first put */
+  private swept: Promise<void> | undefined;
 
   constructor(dir: string, options: LocalDirStoreOptions = {}) {
     this.dir = path.resolve(dir);
@@ -71,7 +73,8 @@ export class LocalDirStore implements BlobStore {
   async put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
     const file = this.pathOf(name);
     throwIfAborted(signal);
-    const tmp = path.join(this.dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    await (this.swept ??= this.sweepDeadTemps());
+    const tmp = path.join(this.dir, `${TEMP_PREFIX}${process.pid}.${randomBytes(8).toString('hex')}`);
     try {
       const fh = await fsp.open(tmp, 'wx', 0o644);
       try {
@@ -129,6 +132,27 @@ export class LocalDirStore implements BlobStore {
     }
   }
 
+  /**
+   * Removes temp files whose writer died before renaming them into place (a crash or SIGKILL mid-put):
+   * their names carry the writer's pid, and a pid that no longer runs on this host cannot finish them.
+   * Runs once per store, before its first write, so readers never modify a container. Best effort.
+   */
+  private async sweepDeadTemps(): Promise<void> {
+    let entries: string[];
+    try {
+      entries = await fsp.readdir(this.dir);
+    } catch {
+      return; // the put itself reports a missing or unreadable directory
+    }
+    for (const name of entries) {
+      if (!name.startsWith(TEMP_PREFIX)) continue;
+      const pid = Number(name.slice(TEMP_PREFIX.length).split('.')[0]);
+      // names without a pid come from writers before this scheme: their owner is long gone
+      if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || isAlive(pid))) continue;
+      await fsp.rm(path.join(this.dir, name), { force: true }).catch(() => undefined);
+    }
+  }
+
   /** The file for a blob; names a directory cannot hold safely (or the temp prefix) throw CLFS_STORE_IO. */
   private pathOf(name: string): string {
     if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0') || name.startsWith(TEMP_PREFIX)) {
@@ -181,5 +205,15 @@ export class LocalDirStore implements BlobStore {
         return storeError('CLFS_STORE_IO', `${this.description}: blob name too long for this file system: ${blob}`, { blob });
     }
     return storeError('CLFS_STORE_IO', `${where}: ${op} failed: ${e.code ?? e.message}`, { blob });
+  }
+}
+
+/** Whether a process with this pid exists (signal 0 only checks; EPERM means it exists but is not ours). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
