@@ -97,9 +97,10 @@ export async function runAzurite(ctx: RunContext, row: RowSpec, source: string, 
   };
   const fastest = new Fastest(ctx);
   try {
-    const best = row.ceilings ? await probeBest(ctx, row, fresh) : undefined;
+    const ranked = row.ceilings ? await probeRanked(ctx, row, fresh) : [];
     for (let round = 1; round <= Math.min(ctx.rounds, row.maxRounds ?? ctx.rounds); round++) {
-      if (best !== undefined) fastest.add(await runRawUpload(row, totals, best, fresh), round);
+      // Round r uploads at the r-th fastest probed concurrency: a noisy probe cannot pin a poor ceiling.
+      if (ranked.length > 0) fastest.add(await runRawUpload(row, totals, ranked[(round - 1) % ranked.length], fresh), round);
       for (const compression of row.compressions) {
         fastest.add(await runAzuriteLoad(ctx, row, source, totals, compression, fresh, azurite.countBlobs, round), round);
       }
@@ -113,15 +114,15 @@ export async function runAzurite(ctx: RunContext, row: RowSpec, source: string, 
 
 type Fresh = () => Promise<{ name: string; url: string; dispose(): Promise<void> }>;
 
-/** The concurrency at which the raw upload of a sample of the row's blobs is fastest. */
-async function probeBest(ctx: RunContext, row: RowSpec, fresh: Fresh): Promise<number> {
+/** The probed concurrencies, fastest first, for the raw upload of a sample of the row's blobs. */
+async function probeRanked(ctx: RunContext, row: RowSpec, fresh: Fresh): Promise<number[]> {
   const sizes = blobPlan(row.tree);
   const sample = ctx.quick ? probeSample(sizes, 300, 32 << 20) : probeSample(sizes, 1000, 256 << 20);
   // Warm Azurite (JIT, sockets) first so the first candidate is not penalised.
   await probeConcurrency(sample.slice(0, 200), [32], { create: fresh });
-  const { best, tries } = await probeConcurrency(sample, CONCURRENCIES, { create: fresh });
+  const { tries } = await probeConcurrency(sample, CONCURRENCIES, { create: fresh });
   ctx.note(`raw upload probe on ${sample.length} blobs: ${tries.map((t) => `x${t.concurrency} ${(sample.length / t.seconds).toFixed(0)} PUT/s`).join(', ')}`);
-  return best;
+  return [...tries].sort((a, b) => a.seconds - b.seconds).map((t) => t.concurrency);
 }
 
 async function runRawUpload(row: RowSpec, totals: TreeTotals, concurrency: number, fresh: Fresh): Promise<Result> {
