@@ -13,7 +13,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { snapshotTree, compareTrees } from '../helpers/tree.js';
@@ -160,5 +160,24 @@ describe('hostile source trees', { concurrency: 1 }, () => {
     assert.equal(v.report.errors, 0);
     const done = Number(summaryField(r.stdout, 'Number of Transfers Completed'));
     assert.ok(done > 250, `${done} directories above the limit were loaded`);
+  });
+
+  test('timestamps outside the format (before 1970, after 2106) fail alone, with their path in the log', async () => {
+    const src = path.join(tmp.dir, 'times');
+    mkdirSync(src);
+    for (const f of ['old.txt', 'future.txt', 'fine.txt']) writeFileSync(path.join(src, f), `${f}\n`);
+    utimesSync(path.join(src, 'old.txt'), new Date('1960-01-01T00:00:00Z'), new Date('1960-01-01T00:00:00Z'));
+    utimesSync(path.join(src, 'future.txt'), new Date('2200-01-01T00:00:00Z'), new Date('2200-01-01T00:00:00Z'));
+    const dest = path.join(tmp.dir, 'times-dest');
+    const state = path.join(tmp.dir, 'times-state');
+    const r = await runCli(['load', src, dest, '--state-path', state]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(summaryField(r.stdout, 'Number of Transfers Failed'), '2');
+    const problems = readFileSync(path.join(state, 'problems.txt'), 'utf8').split('\n').filter(Boolean).sort();
+    assert.deepEqual(problems, [path.join(src, 'future.txt'), path.join(src, 'old.txt')]);
+    const log = readFileSync(path.join(state, 'output.txt'), 'utf8');
+    for (const f of ['old.txt', 'future.txt']) assert.match(log, new RegExp(`ERROR .*${f}.*does not fit`), `the log names ${f}`);
+    const v = await verify(dest);
+    assert.equal(v.report.errors, 0, JSON.stringify(v.report.findings));
   });
 });
