@@ -2,9 +2,9 @@
 import { readlink } from 'node:fs/promises';
 import { FILE_SEGMENT_BYTES, Ftype, ftypeToBtype } from '../format/constants.js';
 import type { Bmap } from '../format/handles.js';
+import { symlinkLength } from '../format/builders.js';
 import type { ObjectRow } from '../state/job-db.js';
 import { sourceErrorFrom } from '../source/file-reader.js';
-import { symlinkLength } from '../source/symlink-length.js';
 import type { LoadContext } from './context.js';
 import { buildVattr } from './inode-attrs.js';
 import { inodeName, nlinkWritten, writeInode } from './write-inode.js';
@@ -20,7 +20,7 @@ export async function writeSymlink(ctx: LoadContext, row: ObjectRow): Promise<nu
   } catch (err) {
     throw sourceErrorFrom(row.path.toString(), err);
   }
-  const vattr = buildVattr(row.stat, row.ftype, BigInt(symlinkLength(target)), nlinkWritten(row), ctx.config);
+  const vattr = buildVattr(row.stat, row.ftype, symlinkLength(target), nlinkWritten(row), ctx.config);
   return writeInode(ctx, inodeName(row, ftypeToBtype(Ftype.LNK)!), {
     kind: 'inode', vattr, bmap: singleBmap(row.fh), back: [row.parentFh], name: row.name, data: target,
   });

@@ -7,11 +7,10 @@ import {
   DIR_SEGMENT_BYTES, DIRECT_SLOTS, FILE_SEGMENT_BYTES, FIRST_SEGMENT_BYTES, INDIRECT_TREES, INPROGRESS_ID, POINTERS_PER_INDIRECT, ROOT_ID,
   fnv0_32, ftypeToBtype, hash64Hex, idHex, idsEqual, isRootId, segmentCount, v2Name,
 } from '../format/index.js';
-import type { InodeObject } from '../format/index.js';
+import { symlinkLength, type InodeObject } from '../format/index.js';
 import { isNullId } from './block-refs.js';
 import { MODE_TYPE_BITS, typeOfBtype, displayName, type EntryType } from './entry-kind.js';
 import type { IndexedBlob } from './name-index.js';
-import { pythonCharCount } from './utf8-chars.js';
 import { loadObject, type ObjectState, type VerifyContext } from './verify-context.js';
 import { verifyFileSegments } from './verify-blocks.js';
 
@@ -170,7 +169,7 @@ export async function checkLeaf(ctx: VerifyContext, item: VisitItem, blobName: s
   } else if (type === 'symlink') {
     ctx.stats.symlinks++;
     if (!inode.data) ctx.sink.add('VERIFY_BAD_BLOB', 'symlink inode has no DATA (target)', where);
-    else if (BigInt(pythonCharCount(inode.data)) !== vattr.length) ctx.sink.add('VERIFY_SYMLINK_LENGTH', `length ${vattr.length} ≠ ${pythonCharCount(inode.data)} characters of the target`, where);
+    else if (symlinkLength(inode.data) !== vattr.length) ctx.sink.add('VERIFY_SYMLINK_LENGTH', `length ${vattr.length} ≠ ${symlinkLength(inode.data)} characters of the target`, where);
   } else if (type === 'fifo') ctx.stats.fifos++;
   else if (type === 'sock') ctx.stats.sockets++;
   else if (type === 'chr') ctx.stats.charDevices++;

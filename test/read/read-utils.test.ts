@@ -6,7 +6,6 @@ import { Limiter } from '../../src/read/limiter.js';
 import { readAhead } from '../../src/read/read-ahead.js';
 import { runWorkStack } from '../../src/read/work-stack.js';
 import { modeString, unsafeNameReason } from '../../src/read/entry-kind.js';
-import { pythonCharCount } from '../../src/read/utf8-chars.js';
 import { payloadLooksTruncated } from '../../src/read/truncation.js';
 import { utimeValue } from '../../src/read/export-fs.js';
 
@@ -91,12 +90,6 @@ test('modeString renders types and special bits like ls', () => {
   assert.equal(modeString('chr', 0o020620), 'crw--w----');
 });
 
-test('pythonCharCount counts UTF-8 characters and stray bytes (§10.1)', () => {
-  assert.equal(pythonCharCount(Buffer.from('tést/ü')), 6);
-  assert.equal(pythonCharCount(Buffer.from('../ünïcødé-dîr/файл-ファイル-🚀.txt')), 30);
-  assert.equal(pythonCharCount(Uint8Array.of(0x61, 0xff, 0xc3)), 3);
-  assert.equal(pythonCharCount(Uint8Array.of(0xed, 0xa0, 0x80)), 3); // a UTF-16 surrogate is not valid UTF-8
-});
 
 test('payloadLooksTruncated tells a cut payload from a corrupt one', () => {
   const payload = encodeObject({ kind: 'bucket', attrs: [['a', 'b']] });
