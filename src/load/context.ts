@@ -5,7 +5,7 @@ import type { BatchWriter } from '../state/batch-writer.js';
 import type { JobConfig } from '../state/job-meta.js';
 import type { Stats } from '../progress/stats.js';
 import type { JobLog } from './job-log.js';
-import type { Budget } from './limiter.js';
+import type { Budget } from '../util/budget.js';
 
 export interface LoadContext {
   db: JobDb;

@@ -12,7 +12,7 @@ import { BatchWriter } from '../state/batch-writer.js';
 import { Stats } from '../progress/stats.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { JobLog } from './job-log.js';
-import { Budget } from './limiter.js';
+import { Budget } from '../util/budget.js';
 import { scanTree } from './scan.js';
 import { rootNameOf } from './run-load.js';
 

@@ -15,7 +15,7 @@ import { Phase, readConfig, readPhase, writeConfig, writePhase, type JobConfig, 
 import { Stats, type StatsSnapshot } from '../progress/stats.js';
 import type { LoadContext } from './context.js';
 import { JobLog } from './job-log.js';
-import { Budget } from './limiter.js';
+import { Budget } from '../util/budget.js';
 import type { LoadOptions } from './options.js';
 import { scanTree } from './scan.js';
 import { TooManyErrors, transferAll, type ScanProgress } from './transfer.js';

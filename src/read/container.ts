@@ -7,7 +7,7 @@ import type { ClfsObject, InodeObject } from '../format/index.js';
 import { FormatError, StoreError } from '../errors.js';
 import { payloadLooksTruncated } from './truncation.js';
 import { listAll, type BlobStore } from '../store/blob-store.js';
-import { Limiter } from './limiter.js';
+import { Budget } from '../util/budget.js';
 import { NameIndex, classifyBlob, pickLatest } from './name-index.js';
 import { ReadError } from './read-error.js';
 
@@ -36,7 +36,7 @@ export interface ReadCounters {
 }
 
 export class Container {
-  readonly limiter: Limiter;
+  readonly limiter: Budget;
   readonly counters: ReadCounters = { blobs: 0, storedBytes: 0, payloadBytes: 0 };
   private constructor(
     readonly store: BlobStore,
@@ -47,7 +47,7 @@ export class Container {
     concurrency: number,
     readonly signal: AbortSignal | undefined,
   ) {
-    this.limiter = new Limiter(concurrency);
+    this.limiter = new Budget(concurrency);
   }
 
   /** Lists (fully or just the root prefix) and locates the root. Never throws on a missing root: check `root`. */

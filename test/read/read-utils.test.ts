@@ -1,8 +1,8 @@
-/** Small reader building blocks: limiter, read-ahead, work stack, names, modes, char counts, truncation. */
+/** Small reader building blocks: request budget, read-ahead, work stack, names, modes, char counts, truncation. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeObject } from '../../src/format/index.js';
-import { Limiter } from '../../src/read/limiter.js';
+import { Budget } from '../../src/util/budget.js';
 import { readAhead } from '../../src/read/read-ahead.js';
 import { runWorkStack } from '../../src/read/work-stack.js';
 import { modeString, unsafeNameReason } from '../../src/read/entry-kind.js';
@@ -11,8 +11,8 @@ import { utimeValue } from '../../src/read/export-fs.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
-test('Limiter never runs more than max at once', async () => {
-  const l = new Limiter(3);
+test('Budget.run never runs more than max at once', async () => {
+  const l = new Budget(3);
   let active = 0;
   let peak = 0;
   await Promise.all(Array.from({ length: 20 }, () => l.run(async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Budget, withBudget } from '../../src/load/limiter.js';
+import { Budget, withBudget } from '../../src/util/budget.js';
 
 test('the budget admits requests in order and never exceeds its capacity', async () => {
   const b = new Budget(10);

@@ -1,4 +1,8 @@
-/** Back-pressure: a counting semaphore and a byte budget (bytes in flight, not just counts). */
+/**
+ * Back-pressure: a FIFO semaphore over integer units — a byte budget (bytes in flight) for the loader,
+ * a slot count (requests in flight) for the loader and the reader. Hand-written: it is a few lines,
+ * and the usual packages (p-limit) count slots but cannot weigh a request by its bytes.
+ */
 
 /** A FIFO semaphore over an integer capacity; `acquire(n)` waits until n units are free. */
 export class Budget {
@@ -24,6 +28,11 @@ export class Budget {
       this.used += w.n;
       w.resolve();
     }
+  }
+
+  /** Runs `fn` holding one unit (a request slot). */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return withBudget(this, 1, fn);
   }
 
   get inUse(): number {
