@@ -1,19 +1,25 @@
 /**
- * The state directory's disk fills up mid-job (a 300 KiB tmpfs; root only, skipped where mount is
- * not allowed): the load stops with exit 4 and one line saying what happened and what to do — not
- * an internal error with a stack — and once there is room, the same command resumes and completes.
+ * Full disks (tiny tmpfs mounts; root only, skipped where mount is not allowed). The state
+ * directory's disk filling up mid-job stops the load with exit 4 and one line saying what happened
+ * and what to do — not an internal error with a stack; a local destination filling up stops it with
+ * exit 3 naming the blob and ENOSPC. Once there is room, the same command resumes and completes,
+ * with no temp file left behind.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { assertVerifyClean, runCli, tempDir } from './rel-helpers.js';
 
 const tmp = tempDir('diskfull');
 const mnt = path.join(tmp.dir, 'small-disk');
+const destMnt = path.join(tmp.dir, 'small-dest');
 mkdirSync(mnt);
-const mounted = process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=300k', 'tmpfs', mnt]).status === 0;
+mkdirSync(destMnt);
+const mount = (dir: string, size: string) => process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]).status === 0;
+const mounted = mount(mnt, '300k') && mount(destMnt, '2m');
 
 before(() => {
   const src = path.join(tmp.dir, 'tree');
@@ -23,7 +29,8 @@ before(() => {
   }
 });
 after(() => {
-  if (mounted) spawnSync('umount', [mnt]);
+  spawnSync('umount', [mnt]);
+  spawnSync('umount', [destMnt]);
   tmp.cleanup();
 });
 
@@ -40,5 +47,24 @@ test('state disk full: exit 4, one line with what to do; with room, the job resu
   const again = await runCli(['load', src, dest, '--state-path', state]);
   assert.equal(again.code, 0, again.stdout + again.stderr);
   assert.match(again.stdout, /Resuming load/);
+  await assertVerifyClean(dest);
+});
+
+test('local destination disk full: exit 3 naming the blob; with room, the job resumes clean', { skip: !mounted && 'needs root and mount(8) for a tiny tmpfs' }, async () => {
+  const src = path.join(tmp.dir, 'big-src');
+  mkdirSync(src);
+  writeFileSync(path.join(src, 'big.bin'), randomBytes(6_000_000));
+  writeFileSync(path.join(src, 'small.txt'), 'small\n');
+  const dest = path.join(destMnt, 'container');
+  const state = path.join(tmp.dir, 'state-destfull');
+  const r = await runCli(['load', src, dest, '--state-path', state]);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /put failed: ENOSPC \[CLFS_STORE_IO\]/);
+  execFileSync('mount', ['-o', 'remount,size=64m', destMnt]);
+  const again = await runCli(['load', src, dest, '--state-path', state]);
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  assert.deepEqual(readdirSync(dest).filter((f) => f.startsWith('.')), [], 'no temp file left');
   await assertVerifyClean(dest);
 });
