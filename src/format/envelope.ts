@@ -3,6 +3,7 @@ import { compress } from 'lz4-napi';
 import { FormatError } from '../errors.js';
 import { LZ4_CHUNK } from './constants.js';
 import { decodeLz4Frame, lz4Frame, lz4FrameSync } from './lz4-frame.js';
+import { ENVELOPE_HEADROOM, hasHeadroom } from './wire.js';
 
 export const Compression = { NONE: 0, LZ4: 1 } as const;
 export type CompressionType = (typeof Compression)[keyof typeof Compression];
@@ -11,6 +12,11 @@ export type CompressionType = (typeof Compression)[keyof typeof Compression];
 export const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
 
 function envelope(compression: number, body: Uint8Array): Uint8Array {
+  // An uncompressed envelope is 4 zero bytes: when the encoder left them in front of the payload,
+  // the blob is a view over the same memory (no 8 MiB copy per file segment).
+  if (compression === Compression.NONE && hasHeadroom(body)) {
+    return new Uint8Array(body.buffer, body.byteOffset - ENVELOPE_HEADROOM, body.length + ENVELOPE_HEADROOM);
+  }
   const out = new Uint8Array(4 + body.length);
   out[2] = compression;
   out.set(body, 4);

@@ -2,7 +2,7 @@
 import { FormatError } from '../errors.js';
 import { HANDLE_HEADER_BYTES, HANDLE_MAGIC, HandleType } from './constants.js';
 import { decodeVattr, encodeVattr, type Vattr } from './vattr.js';
-import { ByteReader, ByteWriter } from './wire.js';
+import { ByteReader, ByteWriter, ENVELOPE_HEADROOM, markHeadroom } from './wire.js';
 
 /** One directory entry: raw name bytes and the child's id. */
 export interface Dirent {
@@ -127,7 +127,7 @@ function decodeAttrs(r: ByteReader): [string, string][] {
 /** The data bytes of one handle (without header or padding). */
 export function encodeHandleData(h: Handle): Uint8Array {
   if ('raw' in h) return h.raw;
-  const w = new ByteWriter();
+  const w = new ByteWriter(h.type === HandleType.DATA ? 4 + h.data.length : 256);
   switch (h.type) {
     case HandleType.DATA: w.lenBytes(h.data); break;
     case HandleType.DIRENTS: return encodeDirents(h.entries);
@@ -153,19 +153,26 @@ export function handleBlobCount(realCount: number): number {
 
 /** Encode handles one after another, each with header and zero padding. */
 export function encodeHandles(handles: Handle[]): Uint8Array {
-  const w = new ByteWriter(1024);
-  for (const h of handles) {
-    const data = encodeHandleData(h);
-    const blobCount = handleBlobCount(data.length);
+  // DATA is copied straight into the output (it is the 8 MiB of a file segment); the small
+  // handles are encoded first so the output can be sized exactly, with envelope headroom.
+  const datas = handles.map((h) => (h.type === HandleType.DATA && !('raw' in h) ? undefined : encodeHandleData(h)));
+  const lens = handles.map((h, i) => datas[i]?.length ?? 4 + (h as DataHandle).data.length);
+  const total = lens.reduce((n, len) => n + handleBlobCount(len), 0);
+  const w = new ByteWriter(total, ENVELOPE_HEADROOM);
+  handles.forEach((h, i) => {
+    const len = lens[i];
+    const blobCount = handleBlobCount(len);
     w.u32(HANDLE_MAGIC);
     w.u32(blobCount);
-    w.u32(data.length);
+    w.u32(len);
     w.u32(h.type);
     w.u32(0);
-    w.bytes(data);
-    w.zeros(blobCount - HANDLE_HEADER_BYTES - data.length);
-  }
-  return w.finish();
+    const data = datas[i];
+    if (data) w.bytes(data);
+    else w.lenBytes((h as DataHandle).data);
+    w.zeros(blobCount - HANDLE_HEADER_BYTES - len);
+  });
+  return markHeadroom(w.finish());
 }
 
 /** Decode one handle's data by type; unknown and unparsed types come back raw. */

@@ -10,18 +10,25 @@ export class ByteWriter {
   private buf: Uint8Array;
   private dv: DataView;
   length = 0;
-  constructor(initial = 256) {
-    this.buf = new Uint8Array(initial);
-    this.dv = new DataView(this.buf.buffer);
+  /**
+   * `headroom` zero bytes are reserved before the content (not counted in `length`) so a caller
+   * can prepend a small header to the finished bytes without copying them (see envelope.ts).
+   */
+  constructor(
+    initial = 256,
+    private readonly headroom = 0,
+  ) {
+    this.buf = new Uint8Array(headroom + initial).subarray(headroom);
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset);
   }
   private ensure(n: number): void {
     if (this.length + n <= this.buf.length) return;
     let cap = this.buf.length * 2;
     while (cap < this.length + n) cap *= 2;
-    const next = new Uint8Array(cap);
+    const next = new Uint8Array(this.headroom + cap).subarray(this.headroom);
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
-    this.dv = new DataView(next.buffer);
+    this.dv = new DataView(next.buffer, next.byteOffset);
   }
   u8(v: number): void {
     range(v, 0xff, 'u8');
@@ -71,7 +78,9 @@ export class ByteWriter {
   setU32(at: number, v: number): void {
     this.dv.setUint32(at, v >>> 0, true);
   }
+  /** The written bytes; no copy when the writer was sized exactly (the common case for big payloads). */
   finish(): Uint8Array {
+    if (this.length === this.buf.length) return this.buf;
     return this.buf.slice(0, this.length);
   }
 }
@@ -135,4 +144,19 @@ export class ByteReader {
   end(): void {
     if (this.left !== 0) throw this.fail('CLFS_BAD_HANDLE', `${this.left} unexpected trailing bytes`);
   }
+}
+
+/** Bytes the codec reserves in front of an encoded payload: the blob envelope (§5). */
+export const ENVELOPE_HEADROOM = 4;
+const withHeadroom = new WeakSet<Uint8Array>();
+
+/** Record that `b` was finished by a writer with ENVELOPE_HEADROOM zero bytes in front of it. */
+export function markHeadroom(b: Uint8Array): Uint8Array {
+  if (b.byteOffset >= ENVELOPE_HEADROOM) withHeadroom.add(b);
+  return b;
+}
+
+/** True if the ENVELOPE_HEADROOM bytes before `b` are codec-owned zeros (never written by anyone). */
+export function hasHeadroom(b: Uint8Array): boolean {
+  return withHeadroom.has(b);
 }
