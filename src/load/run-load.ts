@@ -37,7 +37,9 @@ export function defaultConcurrency(): number {
   return 64;
 }
 export function defaultMemoryBudget(): number {
-  return Math.max(64 << 20, Math.min(1 << 30, Math.floor(os.totalmem() / 4)));
+  // 128 MiB holds four 8 MiB segments at their real footprint (write-file.ts), enough to keep
+  // the destination busy; on top of the ~130 MB process baseline it keeps peak RSS near 300 MB.
+  return Math.min(128 << 20, Math.max(32 << 20, Math.floor(os.totalmem() / 8)));
 }
 
 function randomU32NonZero(r: RandomSource): number {
