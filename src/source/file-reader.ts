@@ -3,8 +3,19 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { SourceError } from '../errors.js';
 import { toSourceStat, type SourceStat } from './stat.js';
 
+/**
+ * Files up to this size are read whole, with one read of size + 1 bytes, right after open: a
+ * longer read means the file grew, a shorter one that it shrank. That saves the separate growth
+ * probe, a thread-pool round trip per small file.
+ */
+export const SMALL_FILE_BYTES = 16 * 1024;
+
 /** An open source file: its attributes at open time and exact-range reads. */
 export class SourceFile {
+  /** The whole file (small files), read at open, and whether it held more than stat said. */
+  private whole: Buffer | undefined;
+  private grew = false;
+
   private constructor(
     private readonly fh: FileHandle,
     readonly path: string,
@@ -18,7 +29,9 @@ export class SourceFile {
       const fh = await open(path, 'r');
       try {
         const st = toSourceStat(await fh.stat({ bigint: true }));
-        return new SourceFile(fh, display, st);
+        const file = new SourceFile(fh, display, st);
+        if (st.size <= BigInt(SMALL_FILE_BYTES)) await file.readWhole();
+        return file;
       } catch (err) {
         await fh.close();
         throw err;
@@ -33,6 +46,12 @@ export class SourceFile {
    * shrank since open: that fails the file (we never write a length that disagrees with data).
    */
   async readExact(offset: number, length: number): Promise<Buffer> {
+    if (this.whole) {
+      if (offset + length > this.whole.length) {
+        throw new SourceError('CLFS_SOURCE_CHANGED', this.path, `file shrank while being read (expected ${this.stat.size} bytes)`);
+      }
+      return offset === 0 && length === this.whole.length ? this.whole : this.whole.subarray(offset, offset + length);
+    }
     const buf = Buffer.allocUnsafe(length);
     let done = 0;
     try {
@@ -50,8 +69,27 @@ export class SourceFile {
     return buf;
   }
 
+  /** One read of size + 1 bytes (see SMALL_FILE_BYTES); a short read is reported by readExact. */
+  private async readWhole(): Promise<void> {
+    const size = Number(this.stat.size);
+    const buf = Buffer.allocUnsafe(size + 1);
+    let done = 0;
+    for (;;) {
+      const { bytesRead } = await this.fh.read(buf, done, size + 1 - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+      if (done === size + 1) break;
+    }
+    this.grew = done > size;
+    this.whole = buf.subarray(0, Math.min(done, size));
+  }
+
   /** Throws if the file holds data past the size seen at open (it grew while being read). */
   async checkNoGrowth(): Promise<void> {
+    if (this.whole && !this.grew) return;
+    if (this.grew) {
+      throw new SourceError('CLFS_SOURCE_CHANGED', this.path, `file grew while being read (was ${this.stat.size} bytes at open)`);
+    }
     const probe = Buffer.allocUnsafe(1);
     let n: number;
     try {
