@@ -1,5 +1,5 @@
 /** The job database: one SQLite file in the state directory, the record of a load's progress. */
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StateError } from '../errors.js';
@@ -121,31 +121,34 @@ export class JobDb {
 
   /** Opens (creating if needed) the database in `stateDir`, made 0700 with files 0600. */
   static open(stateDir: string): JobDb {
+    const file = path.join(stateDir, DB_FILE);
+    let db: Database.Database | undefined;
     try {
       mkdirSync(stateDir, { recursive: true, mode: 0o700 });
       chmodSync(stateDir, 0o700);
-      const file = path.join(stateDir, DB_FILE);
-      closeSync(openSync(file, 'a', 0o600));
-      const db = new Database(file);
+      const fresh = checkDatabaseFile(stateDir, file);
+      if (fresh) closeSync(openSync(file, 'a', 0o600)); // private from the first byte
+      db = new Database(file);
+      if (!fresh) checkIntegrity(db, file);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'").pluck().get() as number;
-      if (tables === 0) {
+      if (fresh) {
         db.exec(SCHEMA_SQL);
         db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
       } else {
         const v = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get();
         if (v !== String(SCHEMA_VERSION)) {
-          db.close();
           throw new StateError('CLFS_STATE_SCHEMA', `state database ${file} has schema version ${String(v)}, expected ${SCHEMA_VERSION}`);
         }
       }
       for (const f of [file, `${file}-wal`, `${file}-shm`]) {
-        try { if (statSync(f)) chmodSync(f, 0o600); } catch { /* not created yet */ }
+        if (existsSync(f)) chmodSync(f, 0o600);
       }
       return new JobDb(db);
     } catch (err) {
+      db?.close();
       if (err instanceof StateError) throw err;
+      if (isSqliteCorruption(err)) throw corruptDatabase(file, (err as Error).message);
       throw new StateError('CLFS_STATE_OPEN', `cannot open state directory ${stateDir}: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -261,4 +264,48 @@ export class JobDb {
   resetFailures(): void {
     this.stmts.resetFailed.run();
   }
+}
+
+/** Files a job leaves in its state dir besides the database (the job log, problems.txt). */
+const JOB_FILE = /^(output.*\.txt|problems\.txt)$/;
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+function corruptDatabase(file: string, reason: string): StateError {
+  return new StateError('CLFS_STATE_CORRUPT', `state database ${file} is damaged (${reason.replace(/\s+/g, ' ')}); it was left as it is. ` +
+    'Restore it from a backup to resume, or start over with a new --state-path and an empty destination');
+}
+
+/**
+ * Decides whether the state dir starts a new job (no database, nothing else of a job there) and
+ * refuses a database that is missing or empty beside a job's files, or lacks the SQLite header,
+ * before SQLite touches it: a damaged database is reported, never silently recreated.
+ */
+function checkDatabaseFile(stateDir: string, file: string): boolean {
+  const size = existsSync(file) ? statSync(file).size : -1;
+  if (size > 0) {
+    const head = Buffer.alloc(SQLITE_HEADER.length);
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    if (!head.equals(SQLITE_HEADER)) throw corruptDatabase(file, 'not an SQLite database');
+    return false;
+  }
+  const jobFiles = readdirSync(stateDir).filter((n) => JOB_FILE.test(n));
+  if (jobFiles.length > 0) throw corruptDatabase(file, size === 0 ? 'the file is empty' : `the file is missing beside ${jobFiles.slice(0, 3).join(', ')}`);
+  return true;
+}
+
+/** A resumed job's database must pass SQLite's quick_check before anything reads or writes it. */
+function checkIntegrity(db: Database.Database, file: string): void {
+  const rows = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
+  const problems = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
+  if (problems.length > 0) throw corruptDatabase(file, problems.slice(0, 2).join('; '));
+}
+
+function isSqliteCorruption(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT'));
 }
