@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { StateError } from '../errors.js';
 import type { SourceStat } from '../source/stat.js';
 import { ObjState, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { JobLock } from './job-lock.js';
 
 export const DB_FILE = 'clfsload.db';
 /** Ftype.DIR (§4.3); directories become ready only once scanned */
@@ -81,7 +82,7 @@ export class JobDb {
   /** last `ready` number handed out; only this process writes the DB, so it is monotonic */
   private readySeq: number;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, private readonly lock: JobLock) {
     this.db = db;
     this.readySeq = db.prepare('SELECT coalesce(max(ready), 0) FROM objects').pluck().get() as number;
     const p = (sql: string) => db.prepare(sql);
@@ -123,9 +124,11 @@ export class JobDb {
   static open(stateDir: string): JobDb {
     const file = path.join(stateDir, DB_FILE);
     let db: Database.Database | undefined;
+    let lock: JobLock | undefined;
     try {
       mkdirSync(stateDir, { recursive: true, mode: 0o700 });
       chmodSync(stateDir, 0o700);
+      lock = JobLock.acquire(stateDir);
       const fresh = checkDatabaseFile(stateDir, file);
       if (fresh) closeSync(openSync(file, 'a', 0o600)); // private from the first byte
       db = new Database(file);
@@ -144,9 +147,10 @@ export class JobDb {
       for (const f of [file, `${file}-wal`, `${file}-shm`]) {
         if (existsSync(f)) chmodSync(f, 0o600);
       }
-      return new JobDb(db);
+      return new JobDb(db, lock);
     } catch (err) {
       db?.close();
+      lock?.release();
       if (err instanceof StateError) throw err;
       if (isSqliteCorruption(err)) throw corruptDatabase(file, (err as Error).message);
       throw new StateError('CLFS_STATE_OPEN', `cannot open state directory ${stateDir}: ${(err as Error).message}`, { cause: err });
@@ -155,6 +159,7 @@ export class JobDb {
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.lock.release();
   }
 
   transaction<T>(fn: () => T): T {
