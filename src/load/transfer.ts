@@ -72,7 +72,9 @@ export async function transferAll(ctx: LoadContext, maxErrors: number, scan: Sca
           if (isEntryFailure(err)) {
             ctx.batch.add(() => ctx.db.markFailed(row.id));
             ctx.stats.failed++;
-            ctx.log.error(`failed: ${(err as Error).message}`);
+            // SourceErrors already start with the path; a codec limit (e.g. a time past 2106) does not
+            const message = err instanceof SourceError ? err.message : `${row.path.toString()}: ${(err as Error).message}`;
+            ctx.log.error(`failed: ${message}`);
           } else {
             fatal ??= err;
             halt.stop = true;
