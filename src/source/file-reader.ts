@@ -1,4 +1,5 @@
 /** Reads a regular source file piece by piece, refusing to go on if it changes size. */
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { SourceError } from '../errors.js';
 import { toSourceStat, type SourceStat } from './stat.js';
@@ -26,9 +27,13 @@ export class SourceFile {
   static async open(path: Buffer): Promise<SourceFile> {
     const display = path.toString();
     try {
-      const fh = await open(path, 'r');
+      // O_NOFOLLOW: an entry swapped for a symlink after the scan is never followed out of the tree;
+      // O_NONBLOCK: one swapped for a FIFO cannot block the load (it fails the check below instead).
+      const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
       try {
-        const st = toSourceStat(await fh.stat({ bigint: true }));
+        const raw = await fh.stat({ bigint: true });
+        if (!raw.isFile()) throw new SourceError('CLFS_SOURCE_CHANGED', display, 'is no longer a regular file (it changed after the scan)');
+        const st = toSourceStat(raw);
         const file = new SourceFile(fh, display, st);
         if (st.size <= BigInt(SMALL_FILE_BYTES)) await file.readWhole();
         return file;
@@ -111,6 +116,10 @@ export class SourceFile {
 export function sourceErrorFrom(path: string, err: unknown): SourceError {
   if (err instanceof SourceError) return err;
   const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ELOOP' || e?.code === 'ENOTDIR') {
+    // what O_NOFOLLOW / O_DIRECTORY refuse: the entry was swapped for a symlink or another type
+    return new SourceError('CLFS_SOURCE_CHANGED', path, `changed type after the scan; not followed (${e.code})`, { cause: err });
+  }
   const code = e?.code === 'ENOENT' ? 'CLFS_SOURCE_VANISHED' : e?.code === 'EACCES' || e?.code === 'EPERM' ? 'CLFS_SOURCE_DENIED' : 'CLFS_SOURCE_IO';
   return new SourceError(code, path, e?.message ?? String(err), { cause: err });
 }
