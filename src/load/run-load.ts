@@ -252,6 +252,6 @@ async function runPhases(ctx: LoadContext, o: LoadOptions, priorElapsedMs: numbe
   if (ctx.signal.aborted) throw new AbortedError('load interrupted');
   stats.status = stats.failed > 0 ? 'CompletedWithErrors' : 'Completed';
   // Logged before FINALIZE so the uploaded output.txt records the outcome.
-  ctx.log.info(`Transfers: ${stats.total} total, ${stats.done} completed, ${stats.failed} failed`);
+  ctx.log.info(`Transfers: ${stats.total} total, ${stats.done} completed, ${stats.failed} failed; ${stats.retries} retries`);
   await finalize(ctx, o.stateDir);
 }

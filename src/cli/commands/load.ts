@@ -106,9 +106,10 @@ async function loadAction(source: string, destination: string, flags: LoadFlags)
     return r.failed > 0 ? EXIT.FAILED : EXIT.OK;
   }
   if (identity.startsWith('file://')) mkdirSync(identity.slice('file://'.length), { recursive: true });
-  const retrying = new RetryingStore(base);
-  const store: BlobStore = flags.capMbps ? new RateLimitedStore(retrying, { capMbps: flags.capMbps }) : retrying;
   const stats = new Stats();
+  // every retry counts at once, so the job log's totals and the summary agree
+  const retrying = new RetryingStore(base, { onRetry: () => { stats.retries++; } });
+  const store: BlobStore = flags.capMbps ? new RateLimitedStore(retrying, { capMbps: flags.capMbps }) : retrying;
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -126,8 +127,6 @@ async function loadAction(source: string, destination: string, flags: LoadFlags)
     ...(flags.capMbps ? { capMbps: flags.capMbps } : {}),
   });
   out.startProgress(stats);
-  const retryTimer = setInterval(() => { stats.retries = retrying.retries; }, 500);
-  retryTimer.unref();
   try {
     const result = await runLoad({
       source, stateDir: flags.statePath, store, destinationIdentity: identity, newSession: flags.newSession,
@@ -136,14 +135,12 @@ async function loadAction(source: string, destination: string, flags: LoadFlags)
       signal: controller.signal, stats, onLog: (level, msg) => out.log(level, msg),
       exclude: [flags.statePath, ...(identity.startsWith('file://') ? [identity.slice('file://'.length)] : [])],
     });
-    stats.retries = retrying.retries;
     if (result.alreadyDone) out.log('INFO', 'This job already completed; nothing was written. Its final summary:');
     out.stopProgress();
     out.summary(result.alreadyDone ? result.snapshot : stats.snapshot());
     return result.snapshot.status === 'Completed' ? EXIT.OK : EXIT.FAILED;
   } catch (err) {
     out.stopProgress();
-    stats.retries = retrying.retries;
     if (err instanceof AbortedError || controller.signal.aborted) {
       stats.status = 'Aborted';
       out.summary(stats.snapshot());
@@ -156,7 +153,6 @@ async function loadAction(source: string, destination: string, flags: LoadFlags)
     }
     throw err;
   } finally {
-    clearInterval(retryTimer);
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
