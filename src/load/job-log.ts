@@ -33,7 +33,14 @@ export class JobLog {
   log(level: LogLevel, message: string, toListeners = true): void {
     if (RANK[level] < RANK[this.level]) return;
     const clean = scrub(message);
-    if (this.fd !== undefined) writeSync(this.fd, `${new Date().toISOString()} ${level} ${clean}\n`);
+    if (this.fd !== undefined) {
+      try {
+        writeSync(this.fd, `${new Date().toISOString()} ${level} ${clean}\n`);
+      } catch {
+        // a full or failing state disk must not turn a log line into the job's error: the listeners
+        // (the terminal) still get every line, and the database error that follows says what to do
+      }
+    }
     if (toListeners) for (const l of this.listeners) l(level, clean);
   }
   debug(m: string): void { this.log('DEBUG', m); }

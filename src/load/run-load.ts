@@ -121,7 +121,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     writePhase(db, Phase.DONE);
     log.info(`Load finished: ${snap.status}`);
     return { snapshot: snap, alreadyDone: false, resumed };
-  } catch (err) {
+  } catch (caught) {
+    const err = stateErrorFrom(caught, o.stateDir);
     stats.status = err instanceof AbortedError || o.signal?.aborted ? 'Aborted' : 'Failed';
     // The CLI prints fatal errors itself, once; the job log keeps a copy.
     if (err instanceof TooManyErrors) log.error(err.message);
@@ -129,10 +130,24 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     throw err;
   } finally {
     if (clock) clearInterval(clock);
-    if (ran && db.db.open) saveElapsed();
+    try {
+      if (ran && db.db.open) saveElapsed();
+    } catch {
+      // the state disk may be full: the error being thrown already says so
+    }
     log.close();
     db.close();
   }
+}
+
+/** SQLite failing under the job (disk full, I/O error) becomes a StateError saying what to do. */
+function stateErrorFrom(err: unknown, stateDir: string): unknown {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
+  if (code === 'SQLITE_FULL') {
+    return new StateError('CLFS_STATE_FULL', `state directory ${stateDir}: its disk is full; free space, then run the same command again to resume`);
+  }
+  return new StateError('CLFS_STATE_IO', `state directory ${stateDir}: the job database failed (${(err as Error).message}); fix the cause, then run the same command again to resume`);
 }
 
 /** `dev:ino` of each existing path, so the scan can skip our own output if it lies inside the source. */

@@ -9,7 +9,7 @@ import { segmentCount } from '../format/blockmap.js';
 import { SourceError } from '../errors.js';
 import { readDirNames, joinPath } from '../source/read-dir.js';
 import { ftypeOfMode, lstatSource, type SourceStat } from '../source/stat.js';
-import { sourceErrorFrom } from '../source/file-reader.js';
+import { isSourceFailure, sourceErrorFrom } from '../source/file-reader.js';
 import type { ObjectRow } from '../state/job-db.js';
 import { SeqAllocator } from '../state/job-meta.js';
 import type { LoadContext } from './context.js';
@@ -77,6 +77,7 @@ async function scanDir(ctx: LoadContext, dir: ObjectRow, seq: SeqAllocator, dmid
       }
     }
   } catch (err) {
+    if (!isSourceFailure(err)) throw err; // e.g. the state database failing: the job stops, the directory is not to blame
     const e = sourceErrorFrom(dir.path.toString(), err);
     if (dir.id === 1) throw e;
     ctx.db.markFailed(dir.id); // at once, not batched: the scan loop must not pick it up again

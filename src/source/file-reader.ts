@@ -113,6 +113,13 @@ export class SourceFile {
 }
 
 /** Wraps a Node fs error as a SourceError with a stable code naming the path. */
+/** True for failures of the source file system (errno errors from fs calls, or SourceErrors). */
+export function isSourceFailure(err: unknown): boolean {
+  if (err instanceof SourceError) return true;
+  const e = err as NodeJS.ErrnoException | undefined;
+  return typeof e?.errno === 'number' && typeof e.syscall === 'string';
+}
+
 export function sourceErrorFrom(path: string, err: unknown): SourceError {
   if (err instanceof SourceError) return err;
   const e = err as NodeJS.ErrnoException;
