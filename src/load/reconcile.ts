@@ -28,7 +28,7 @@ async function forEachPage(ctx: LoadContext, stage: number, fn: (row: ObjectRow)
     for (let i = 0; i < rows.length; i += PARALLEL) {
       await Promise.all(rows.slice(i, i + PARALLEL).map(fn));
     }
-    ctx.batch.flush();
+    await ctx.batch.flush();
   }
 }
 

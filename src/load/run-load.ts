@@ -101,7 +101,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     clock = setInterval(saveElapsed, 2000);
     clock.unref();
     const ctx: LoadContext = {
-      db, batch: new BatchWriter(db), store: o.store, config, stats, log,
+      db, batch: new BatchWriter(db, undefined, undefined, () => o.store.sync?.() ?? Promise.resolve()), store: o.store, config, stats, log,
       compression: config.compression === 'LZ4' ? Compression.LZ4 : Compression.NONE,
       signal: o.signal ?? new AbortController().signal,
       memory: new Budget(o.memoryBudget ?? defaultMemoryBudget()),
@@ -110,14 +110,20 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       excluded: await excludedInodes(o.exclude ?? [o.stateDir]),
     };
     log.info(`${resumed ? 'Resuming' : 'Starting'} load of ${path.resolve(o.source)} to ${config.destination}; compression ${config.compression}, preserve hard links ${config.preserveHardlinks}, max errors ${o.maxErrors}, concurrency ${ctx.slots.capacity}`);
+    let phasesFailed = true;
     try {
       await runPhases(ctx, o, prior);
+      phasesFailed = false;
     } finally {
-      ctx.batch.flush();
+      // keep the progress made; if the phases already failed, their error is the one to report
+      await ctx.batch.flush().catch((err: unknown) => {
+        if (!phasesFailed) throw err;
+      });
     }
     saveElapsed();
     const snap = stats.snapshot();
     db.setMeta('final', JSON.stringify(snap));
+    await o.store.sync?.();
     writePhase(db, Phase.DONE);
     log.info(`Load finished: ${snap.status}`);
     return { snapshot: snap, alreadyDone: false, resumed };
@@ -202,6 +208,7 @@ async function createJob(db: JobDb, o: LoadOptions): Promise<JobConfig> {
 }
 
 async function enter(ctx: LoadContext, phase: PhaseName): Promise<void> {
+  await ctx.store.sync?.(); // what the previous phases wrote is durable before the next is recorded
   writePhase(ctx.db, phase);
   ctx.stats.phase = phase;
   ctx.log.info(`Phase ${phase} started`);

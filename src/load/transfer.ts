@@ -57,6 +57,7 @@ export async function transferAll(ctx: LoadContext, maxErrors: number, scan: Sca
     for (const row of page) {
       last = row.ready ?? last;
       const held = await ctx.slots.acquire(1);
+      if (ctx.batch.failure !== undefined) fatal ??= ctx.batch.failure;
       if (fatal !== undefined || ctx.signal.aborted || tooMany() || scan.error !== undefined) {
         halt.stop = true;
         ctx.slots.release(held);
@@ -88,7 +89,7 @@ export async function transferAll(ctx: LoadContext, maxErrors: number, scan: Sca
   }
   halt.stop = true;
   await Promise.all(inflight);
-  ctx.batch.flush();
+  await ctx.batch.flush();
   if (fatal !== undefined) throw fatal;
   if (ctx.signal.aborted) throw new AbortedError('load interrupted');
   if (tooMany()) throw new TooManyErrors(`stopped after ${ctx.stats.failed} failed transfers (--max-errors ${maxErrors})`);

@@ -2,32 +2,55 @@
 import type { JobDb } from './job-db.js';
 
 /**
- * Queues writes and commits them together, at most `maxDelayMs` later or when `maxOps`
- * are waiting. A crash loses at most that window, which only means redoing idempotent work.
+ * Queues writes and commits them together, at most `maxDelayMs` later or when `maxOps` are
+ * waiting. A crash loses at most that window, which only means redoing idempotent work.
+ * Before each commit it awaits `barrier` (the destination's durability barrier), so a row never
+ * says "done" for a blob that a power loss could still take away. Commits run one at a time, in
+ * order; the first failure is kept (`failure`) and re-thrown by every later `flush()`.
  */
 export class BatchWriter {
   private ops: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  /** the first commit (or barrier) failure; the job must stop on it */
+  failure: unknown;
+
   constructor(
     private readonly db: JobDb,
     private readonly maxDelayMs = 200,
     private readonly maxOps = 512,
+    private readonly barrier: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
+  /** Queues a write; never throws (a failed background commit shows in `failure` and `flush()`). */
   add(op: () => void): void {
     this.ops.push(op);
-    if (this.ops.length >= this.maxOps) this.flush();
-    else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.maxDelayMs);
+    if (this.ops.length >= this.maxOps) this.flushInBackground();
+    else if (!this.timer) this.timer = setTimeout(() => this.flushInBackground(), this.maxDelayMs);
   }
 
-  flush(): void {
+  /** Commits everything queued so far (after the barrier); resolves once it is committed. */
+  flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.ops.length === 0) return;
     const ops = this.ops;
     this.ops = [];
-    this.db.transaction(() => {
-      for (const op of ops) op();
+    this.chain = this.chain.then(async () => {
+      if (this.failure !== undefined) throw this.failure;
+      if (ops.length === 0) return;
+      await this.barrier();
+      this.db.transaction(() => {
+        for (const op of ops) op();
+      });
     });
+    this.chain = this.chain.catch((err: unknown) => {
+      this.failure ??= err;
+      throw this.failure;
+    });
+    return this.chain;
+  }
+
+  private flushInBackground(): void {
+    this.flush().catch(() => undefined); // kept in `failure`
   }
 }

@@ -42,6 +42,11 @@ export interface BlobStore {
   checkAccess(signal?: AbortSignal): Promise<void>;
   /** Releases connections or handles; optional, wrappers forward it. */
   close?(): Promise<void>;
+  /**
+   * Durability barrier: resolves once every put that resolved before the call survives a power
+   * loss. Stores whose puts are durable when they resolve (Azure) leave it out.
+   */
+  sync?(): Promise<void>;
 }
 
 /** Lists every blob (all pages), optionally under a prefix. */

@@ -99,6 +99,10 @@ export class FaultyStore implements BlobStore {
   async close(): Promise<void> {
     await this.inner.close?.();
   }
+  async sync(): Promise<void> {
+    await this.inner.sync?.();
+  }
+
 
   private async run<T>(op: FaultOp, name: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
     throwIfAborted(signal);

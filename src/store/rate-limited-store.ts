@@ -88,4 +88,8 @@ export class RateLimitedStore implements BlobStore {
   async close(): Promise<void> {
     await this.inner.close?.();
   }
+  async sync(): Promise<void> {
+    await this.inner.sync?.();
+  }
+
 }

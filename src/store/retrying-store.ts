@@ -76,6 +76,10 @@ export class RetryingStore implements BlobStore {
   async close(): Promise<void> {
     await this.inner.close?.();
   }
+  async sync(): Promise<void> {
+    await this.inner.sync?.();
+  }
+
 
   /** The backoff before retry number `attempt` (1-based): full jitter, at least Retry-After. */
   delayFor(attempt: number, error: StoreError): number {

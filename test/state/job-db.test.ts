@@ -64,17 +64,37 @@ test('a database of another schema version is refused', () => {
   assert.throws(() => JobDb.open(dir), (e: unknown) => e instanceof StateError && e.code === 'CLFS_STATE_SCHEMA');
 });
 
-test('the batch writer commits queued writes together, on size or on flush', () => {
+test('the batch writer commits queued writes together, on size or on flush, after the barrier', async () => {
   const db = JobDb.open(path.join(tmp, 'batch'));
-  const w = new BatchWriter(db, 10_000, 3);
+  const barriers: string[] = [];
+  const w = new BatchWriter(db, 10_000, 3, async () => {
+    barriers.push(db.getMeta('a') ?? 'none');
+  });
   w.add(() => db.setMeta('a', '1'));
   w.add(() => db.setMeta('b', '2'));
   assert.equal(db.getMeta('a'), undefined, 'nothing runs before the batch is due');
   w.add(() => db.setMeta('c', '3'));
-  assert.equal(db.getMeta('a'), '1', 'the third write fills the batch: all three commit');
+  await w.flush();
+  assert.equal(db.getMeta('a'), '1', 'the third write filled the batch: all three committed');
   assert.equal(db.getMeta('c'), '3');
+  assert.deepEqual(barriers, ['none'], 'the barrier ran once, before the commit');
   w.add(() => db.setMeta('d', '4'));
-  w.flush();
+  await w.flush();
   assert.equal(db.getMeta('d'), '4');
+  assert.equal(barriers.length, 2);
+  db.close();
+});
+
+test('a failed barrier is kept: nothing of that batch commits and every later flush rethrows', async () => {
+  const db = JobDb.open(path.join(tmp, 'batch-fail'));
+  const w = new BatchWriter(db, 10_000, 100, async () => {
+    throw new Error('disk gone');
+  });
+  w.add(() => db.setMeta('x', '1'));
+  await assert.rejects(w.flush(), /disk gone/);
+  assert.equal(db.getMeta('x'), undefined);
+  w.add(() => db.setMeta('y', '1'));
+  await assert.rejects(w.flush(), /disk gone/);
+  assert.match(String(w.failure), /disk gone/);
   db.close();
 });

@@ -109,3 +109,23 @@ describe('LocalDirStore', () => {
     }
   });
 });
+
+describe('LocalDirStore sync barrier', () => {
+  const base = mkdtempSync(path.join(os.tmpdir(), 'clfs-local-sync-'));
+  after(() => rmSync(base, { recursive: true, force: true }));
+
+  it('sync() resolves after puts made without fsync, and the blobs read back', async () => {
+    const store = new LocalDirStore(base, { fsync: false });
+    await store.put('a', Uint8Array.of(1, 2, 3));
+    await store.sync();
+    assert.deepEqual([...(await store.get('a'))], [1, 2, 3]);
+  });
+
+  it('sync() on a container directory that is gone fails with a StoreError', async () => {
+    const gone = path.join(base, 'gone');
+    mkdirSync(gone);
+    const store = new LocalDirStore(gone, { fsync: false });
+    rmSync(gone, { recursive: true });
+    await assert.rejects(store.sync(), (e: unknown) => e instanceof StoreError);
+  });
+});
