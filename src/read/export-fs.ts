@@ -11,12 +11,19 @@ import type { ClfsTime } from '../format/index.js';
 const run = promisify(execFile);
 
 /**
- * A time for fs.utimes. Node passes seconds as a double and libuv truncates to whole microseconds
- * (uv__fs_to_timespec), so exact nanoseconds are out of reach; aiming at the middle of the
- * microsecond makes the result exactly floor(nsec / 1000) µs: error < 1 µs, never rounding up.
+ * The time value for fs.utimes. Node passes seconds as a double and libuv truncates to whole
+ * microseconds (uv__fs_to_timespec), so exact nanoseconds are out of reach. We set the nearest
+ * microsecond (aiming at its middle so truncation lands inside it): error ≤ 0.5 µs against the
+ * container, which keeps an export within 1 µs of a source the reference stored through a double.
  */
 export function utimeValue(t: ClfsTime): number {
-  return t.sec + (Math.floor(t.nsec / 1000) * 1000 + 500) / 1e9;
+  let sec = t.sec;
+  let us = Math.round(t.nsec / 1000);
+  if (us >= 1_000_000) {
+    sec += 1;
+    us -= 1_000_000;
+  }
+  return sec + (us * 1000 + 500) / 1e9;
 }
 
 export interface Attrs {

@@ -101,12 +101,19 @@ test('payloadLooksTruncated tells a cut payload from a corrupt one', () => {
   assert.equal(payloadLooksTruncated(bad.subarray(0, bad.length - 3)), false);
 });
 
-test('utimeValue lands inside the right microsecond after libuv truncation', () => {
-  for (const t of [{ sec: 1600005000, nsec: 123456716 }, { sec: 1600000000, nsec: 999999999 }, { sec: 4294967295, nsec: 1000 }, { sec: 0, nsec: 0 }]) {
+test('utimeValue lands inside the nearest microsecond after libuv truncation', () => {
+  const cases: [{ sec: number; nsec: number }, number, number][] = [
+    [{ sec: 1600005000, nsec: 123456716 }, 1600005000, 123457],
+    [{ sec: 1600005000, nsec: 123456499 }, 1600005000, 123456],
+    [{ sec: 1600000000, nsec: 999999999 }, 1600000001, 0],
+    [{ sec: 4294967295, nsec: 1000 }, 4294967295, 1],
+    [{ sec: 0, nsec: 0 }, 0, 0],
+  ];
+  for (const [t, wantSec, wantUs] of cases) {
     const v = utimeValue(t);
     const sec = Math.trunc(v);
     const us = Math.trunc(((v - sec) * 1e9) / 1000);
-    assert.equal(sec, t.sec);
-    assert.equal(us, Math.floor(t.nsec / 1000));
+    assert.equal(sec, wantSec);
+    assert.equal(us, wantUs);
   }
 });
