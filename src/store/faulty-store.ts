@@ -5,6 +5,7 @@
 import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js';
 import { ClfsError, type StoreError } from '../errors.js';
 import { sleep, storeError, throwIfAborted } from './store-errors.js';
+import { mulberry32 } from '../util/seeded-random.js';
 
 export type FaultOp = 'list' | 'get' | 'put' | 'delete' | 'head' | 'check';
 export type FaultKind = '500' | '503' | '429' | 'reset' | 'stall';
@@ -45,18 +46,6 @@ export class InjectedCrash extends ClfsError {
   constructor() {
     super('CLFS_TEST_CRASH', 'injected crash');
   }
-}
-
-/** mulberry32: a tiny seeded PRNG — hand-written because reproducibility needs a seed Math.random lacks. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class FaultyStore implements BlobStore {
@@ -102,7 +91,6 @@ export class FaultyStore implements BlobStore {
   async sync(): Promise<void> {
     await this.inner.sync?.();
   }
-
 
   private async run<T>(op: FaultOp, name: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
     throwIfAborted(signal);

@@ -12,20 +12,9 @@ import path from 'node:path';
 import { startAzurite, type Azurite } from '../helpers/azurite.js';
 import { compareTrees, makeTree, snapshotTree } from '../helpers/tree.js';
 import { runCli, summaryField } from '../helpers/load-run.js';
+import { mulberry32 as prng } from '../../src/util/seeded-random.js';
 
 const SEED = Number(process.env.CLFS_RESUME_SEED ?? 20261126);
-
-/** mulberry32: a tiny seeded PRNG so every run kills at the same places (override with CLFS_RESUME_SEED). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Named points (src/load ctx.hook calls) by phase, with how often a load of the test tree passes them. */
 const POINTS: [phase: string, point: string, max: number][] = [

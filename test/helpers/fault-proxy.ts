@@ -8,6 +8,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { mulberry32 } from '../../src/util/seeded-random.js';
 
 export type ProxyFault = '500' | '503' | '429' | 'reset' | 'stall' | 'slow';
 
@@ -48,18 +49,6 @@ export interface FaultProxy {
   /** from now on answer every request with 403 AuthenticationFailed (true) or stop doing so (false) */
   refuseAll(on: boolean): void;
   close(): Promise<void>;
-}
-
-/** mulberry32, as in src/store/faulty-store.ts: a seedable PRNG (Math.random has no seed). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Drawn = Exclude<ProxyFault, 'reset'> | 'reset-before' | 'reset-after';

@@ -18,19 +18,9 @@ import { summaryField } from '../helpers/load-run.js';
 import { openStore } from '../../src/store/open-store.js';
 import { TMP_ROOT_NAME, openBlob, rootName } from '../../src/format/index.js';
 import { addSmallFiles, assertExportEquals, assertVerifyClean, chaosEnv, runCli, tempDir, verify } from './rel-helpers.js';
+import { mulberry32 as prng } from '../../src/util/seeded-random.js';
 
 const SEED = Number(process.env.CLFS_CRASH_SEED ?? 4242);
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function comparable(s: ContainerShape) {
   return { byBtype: s.byBtype, byVersion: s.byVersion, v1: s.v1, tmp: s.tmp, inProgress: s.inProgress, bucketKeys: s.bucketKeys };
