@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
+import type { ManifestEntry } from './read-helpers.js';
 
 export interface ScannedEntry {
   type: 'dir' | 'file' | 'symlink' | 'fifo' | 'chr' | 'blk' | 'sock';
@@ -56,7 +57,7 @@ export function scanTree(root: string): Map<string, ScannedEntry> {
 }
 
 /** Asserts an exported tree matches the fixture's manifest.json (sockets are never exported). */
-export function assertMatchesManifest(tree: Map<string, ScannedEntry>, entries: ManifestEntryLike[], asRoot: boolean): void {
+export function assertMatchesManifest(tree: Map<string, ScannedEntry>, entries: ManifestEntry[], asRoot: boolean): void {
   const near = (a: bigint, b: bigint): boolean => (a > b ? a - b : b - a) <= 1000n;
   const want = entries.filter((e) => e.type !== 'sock');
   assert.deepEqual([...tree.keys()].sort(), want.map((e) => e.path).sort(), 'same paths');
@@ -73,20 +74,4 @@ export function assertMatchesManifest(tree: Map<string, ScannedEntry>, entries: 
     if (e.type !== 'dir') assert.equal(g.nlink, e.nlink, `${e.path}: nlink`);
     if (e.hardlink_group) assert.equal(g.ino, tree.get(e.hardlink_group)!.ino, `${e.path}: same inode as ${e.hardlink_group}`);
   }
-}
-
-export interface ManifestEntryLike {
-  path: string;
-  type: string;
-  mode: string;
-  uid: number;
-  gid: number;
-  size: number | null;
-  sha256: string | null;
-  target: string | null;
-  rdev: [number, number] | null;
-  mtime: number;
-  mtime_ns: number;
-  nlink: number;
-  hardlink_group: string | null;
 }
