@@ -2,15 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BlockMapBuilder, Btype, DirectoryPacker, ROOT_ID, bucketObject, devMajor, devMinor, dirInode, dirSegment, encodeObject,
-  fileInode, fileSegment, idFromHex, indirectBlock, otherSegmentBytes, rootInode, specialInode, symlinkLength, vattrFromStat,
+  fileInode, fileSegment, indirectBlock, otherSegmentBytes, rootInode, specialInode, symlinkLength, vattrFromStat,
 } from '../../src/format/index.js';
-import { A51_FILE_INODE, A52_DIR_INODE, A53_ROOT_INODE, A54_FILE_SEGMENT, A55_DIR_SEGMENT, A56_INDIRECT, A57_BUCKET } from './vectors.js';
+import { A51_FILE_INODE, A52_DIR_INODE, A53_ROOT_INODE, A54_FILE_SEGMENT, A55_DIR_SEGMENT, A56_INDIRECT, A57_BUCKET, P, F, S, SEG, SEG2 } from './vectors.js';
 
-const P = idFromHex('11cf8a4600010100e9030000000000008877665544332211');
-const F = idFromHex('11cf8a4601010200ea03000000000000efcdab8967452301');
-const S = idFromHex('11cf8a4601020100eb030000000000001122334455667788');
-const SEG = idFromHex('00112233445566778899aabbccddeeff');
-const SEG2 = idFromHex('f0e1d2c3b4a5469788796a5b4c3d2e1f');
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const load = { fsid: 0x0badf00dn, containerId: 0x12345678n };

@@ -2,13 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BUCKET_ID, BUCKET_NAME, Btype, INPROGRESS_ID, ORPHAN_PARENT_ID, ROOT_ID, ROOT_PREFIX, TMP_ROOT_NAME,
-  idFromHex, idPrefix, parseBlobName, rootName, v1Name, v2Name,
+  idPrefix, parseBlobName, rootName, v1Name, v2Name,
 } from '../../src/format/index.js';
-
-const P = idFromHex('11cf8a4600010100e9030000000000008877665544332211');
-const F = idFromHex('11cf8a4601010200ea03000000000000efcdab8967452301');
-const SEG = idFromHex('00112233445566778899aabbccddeeff');
-const SEG2 = idFromHex('f0e1d2c3b4a5469788796a5b4c3d2e1f');
+import { P, F, SEG, SEG2 } from './vectors.js';
 
 const ROOT9 = '0000006457871C6B_00000000000000000000000000000064.0002.0000006457871C6B.00000000009.FFFFFFFF.0002';
 

@@ -3,16 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BlockMapBuilder, Btype, DIR_SEGMENT_BYTES, FILE_SEGMENT_BYTES, ROOT_ID, bucketAttrs, decodeObject, dirSegmentOffset,
-  directoryLength, encodeObject, fileSegmentOffset, idFromHex, indirectOffset, openBlob, rootExtattrs, toClfsTime,
+  directoryLength, encodeObject, fileSegmentOffset, indirectOffset, openBlob, rootExtattrs, toClfsTime,
   type Bmap, type ClfsObject, type Dirent, type Vattr,
 } from '../../src/format/index.js';
-import { A51_FILE_INODE, A52_DIR_INODE, A53_ROOT_INODE, A54_FILE_SEGMENT, A55_DIR_SEGMENT, A56_INDIRECT, A57_BUCKET, A6_LZ4_BLOB } from './vectors.js';
+import { A51_FILE_INODE, A52_DIR_INODE, A53_ROOT_INODE, A54_FILE_SEGMENT, A55_DIR_SEGMENT, A56_INDIRECT, A57_BUCKET, A6_LZ4_BLOB, P, F, S, SEG, SEG2 } from './vectors.js';
 
-const P = idFromHex('11cf8a4600010100e9030000000000008877665544332211');
-const F = idFromHex('11cf8a4601010200ea03000000000000efcdab8967452301');
-const S = idFromHex('11cf8a4601020100eb030000000000001122334455667788');
-const SEG = idFromHex('00112233445566778899aabbccddeeff');
-const SEG2 = idFromHex('f0e1d2c3b4a5469788796a5b4c3d2e1f');
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const t = (sec: bigint, nsec = 0n) => toClfsTime(sec, nsec);
 

@@ -4,6 +4,13 @@ function hex(s: string): Uint8Array {
   return new Uint8Array(Buffer.from(s, 'hex'));
 }
 
+/** The ids of Appendix A.2 (filehandles P, F, S; UUIDs SEG, SEG2), shared by the vector tests. */
+export const P = hex('11cf8a4600010100e9030000000000008877665544332211');
+export const F = hex('11cf8a4601010200ea03000000000000efcdab8967452301');
+export const S = hex('11cf8a4601020100eb030000000000001122334455667788');
+export const SEG = hex('00112233445566778899aabbccddeeff');
+export const SEG2 = hex('f0e1d2c3b4a5469788796a5b4c3d2e1f');
+
 /** A.5.1 (400 bytes). */
 export const A51_FILE_INODE = hex(
   '05600103800000006c000000040000000000000068000000a481010000000000e8030000e80300000d00000000000000' +
