@@ -1,30 +1,16 @@
 /**
  * File-system operations of `export`, each refusing to follow or replace anything: files are
  * created with O_EXCL|O_NOFOLLOW, directories with mkdir (EEXIST on any existing name, symlinks
- * included), and attributes are applied through the open handle or with l*-calls.
+ * included), and attributes are applied through the open handle or with l*-calls. Times are
+ * set to the nanosecond by precise-times.ts (the nearest microsecond if its native helper is missing).
  */
 import { constants as fsc, promises as fsp } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ClfsTime } from '../format/index.js';
+import { setHandleTimes, setPathTimes } from './precise-times.js';
 
 const run = promisify(execFile);
-
-/**
- * The time value for fs.utimes. Node passes seconds as a double and libuv truncates to whole
- * microseconds (uv__fs_to_timespec), so exact nanoseconds are out of reach. We set the nearest
- * microsecond (aiming at its middle so truncation lands inside it): error ≤ 0.5 µs against the
- * container, which keeps an export within 1 µs of a source the reference stored through a double.
- */
-export function utimeValue(t: ClfsTime): number {
-  let sec = t.sec;
-  let us = Math.round(t.nsec / 1000);
-  if (us >= 1_000_000) {
-    sec += 1;
-    us -= 1_000_000;
-  }
-  return sec + (us * 1000 + 500) / 1e9;
-}
 
 export interface Attrs {
   mode: number;
@@ -43,20 +29,20 @@ export function createFile(p: Buffer): Promise<fsp.FileHandle> {
 export async function finishFile(fh: fsp.FileHandle, a: Attrs, asRoot: boolean): Promise<void> {
   if (asRoot) await fh.chown(a.uid, a.gid);
   await fh.chmod(a.mode & 0o7777);
-  await fh.utimes(utimeValue(a.atime), utimeValue(a.mtime));
+  await setHandleTimes(fh, a.atime, a.mtime);
 }
 
-/** Attributes of a directory, FIFO or device node we created at `p` (never a symlink: lchown/lutimes). */
+/** Attributes of a directory, FIFO or device node we created at `p` (lchown and times never follow a symlink). */
 export async function applyPathAttrs(p: Buffer, a: Attrs, asRoot: boolean): Promise<void> {
   if (asRoot) await fsp.lchown(p, a.uid, a.gid);
   await fsp.chmod(p, a.mode & 0o7777);
-  await fsp.lutimes(p, utimeValue(a.atime), utimeValue(a.mtime));
+  await setPathTimes(p, a.atime, a.mtime);
 }
 
 export async function makeSymlink(target: Uint8Array, p: Buffer, a: Attrs, asRoot: boolean): Promise<void> {
   await fsp.symlink(Buffer.from(target), p);
   if (asRoot) await fsp.lchown(p, a.uid, a.gid);
-  await fsp.lutimes(p, utimeValue(a.atime), utimeValue(a.mtime));
+  await setPathTimes(p, a.atime, a.mtime);
 }
 
 /** A FIFO or device node via mkfifo(1)/mknod(1) (Node has no mknod); the path must be valid UTF-8. */

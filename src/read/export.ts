@@ -12,11 +12,13 @@ import { directoryEntries } from './dir-entries.js';
 import { displayName, joinPath, typeOfBtype, unsafeNameReason } from './entry-kind.js';
 import { applyPathAttrs, createFile, finishFile, makeNode, makeSymlink, prepareDest, type Attrs } from './export-fs.js';
 import { fileChunks } from './file-content.js';
+import { timePrecision, timePrecisionReason, type TimePrecision } from './precise-times.js';
 import { runWorkStack } from './work-stack.js';
 
 export type ExportIssueCode =
   | 'EXPORT_UNSAFE_NAME' | 'EXPORT_NAME_EXISTS' | 'EXPORT_DIR_LINK' | 'EXPORT_READ_FAILED' | 'EXPORT_WRITE_FAILED'
-  | 'EXPORT_SKIPPED_SOCKET' | 'EXPORT_SKIPPED_DEVICE' | 'EXPORT_SKIPPED_TYPE' | 'EXPORT_NO_OWNERSHIP';
+  | 'EXPORT_SKIPPED_SOCKET' | 'EXPORT_SKIPPED_DEVICE' | 'EXPORT_SKIPPED_TYPE' | 'EXPORT_NO_OWNERSHIP'
+  | 'EXPORT_TIMES_MICROSECOND';
 
 export interface ExportIssue {
   severity: 'error' | 'warning';
@@ -51,6 +53,8 @@ export interface ExportOptions {
 }
 
 export interface ExportResult extends ExportCounters {
+  /** 'ns': times set exactly as the container holds them; 'us': the nearest microsecond (no native helper) */
+  timePrecision: TimePrecision;
   issues: ExportIssue[];
   errors: number;
   warnings: number;
@@ -198,6 +202,8 @@ export async function exportContainer(c: Container, dest: string, options: Expor
     }
   }
   if (!asRoot) issue('warning', 'EXPORT_NO_OWNERSHIP', '', 'not running as root: uid/gid were not restored and device nodes were skipped');
+  const precision = timePrecision();
+  if (precision === 'us') issue('warning', 'EXPORT_TIMES_MICROSECOND', '', `times were set to the nearest microsecond, not the nanosecond: ${timePrecisionReason()}`);
   const errors = issues.filter((i) => i.severity === 'error').length;
-  return { ...counters, issues, errors, warnings: issues.length - errors };
+  return { ...counters, timePrecision: precision, issues, errors, warnings: issues.length - errors };
 }

@@ -7,7 +7,7 @@ import { readAhead } from '../../src/read/read-ahead.js';
 import { runWorkStack } from '../../src/read/work-stack.js';
 import { modeString, unsafeNameReason } from '../../src/read/entry-kind.js';
 import { payloadLooksTruncated } from '../../src/read/truncation.js';
-import { utimeValue } from '../../src/read/export-fs.js';
+import { utimeValue } from '../../src/read/precise-times.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
