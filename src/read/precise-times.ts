@@ -31,10 +31,12 @@ function findAddon(): string | undefined {
 }
 
 let loaded: { native?: Native; reason?: string } | undefined;
+const disabled = { reason: 'disabled by CLFSLOAD_NO_NATIVE_TIMES=1' };
 
+/** The env var is read on every call (not cached) so tests can switch to the fallback in-process. */
 function load(): { native?: Native; reason?: string } {
+  if (process.env.CLFSLOAD_NO_NATIVE_TIMES === '1') return disabled;
   if (loaded) return loaded;
-  if (process.env.CLFSLOAD_NO_NATIVE_TIMES === '1') return (loaded = { reason: 'disabled by CLFSLOAD_NO_NATIVE_TIMES=1' });
   const file = findAddon();
   if (!file) return (loaded = { reason: `native helper not built (${ADDON} missing; run npm ci or npm rebuild)` });
   try {

@@ -127,20 +127,51 @@ test('a symlink to outside dest sharing its name with a directory is never follo
   }
 });
 
-test('export restores atime as the container holds it (to the microsecond)', async () => {
+/** Exports `basic` and returns, per path, the container's [atime, mtime] and the exported ones (ns). */
+async function exportedTimes(): Promise<{ result: ExportResult; times: Map<string, { want: bigint[]; got: bigint[] }> }> {
   const t = tempDir();
   try {
     const dest = path.join(t.dir, 'out');
-    const r = await cli(['export', fixtureContainer('basic'), dest]);
+    const r = await cli(['export', fixtureContainer('basic'), dest, '--output-type', 'json']);
     assert.equal(r.code, 0, r.stderr);
     const c = await Container.open(new LocalDirStore(fixtureContainer('basic')), { index: 'lazy' });
+    const times = new Map<string, { want: bigint[]; got: bigint[] }>();
     for (const p of ['small.txt', 'd1/mid.txt', 'link-to-file', 'd1', '']) {
       const { inode } = await resolvePath(c, p);
       const st = lstatSync(path.join(dest, p), { bigint: true });
-      const want = BigInt(inode.vattr.atime.sec) * 1_000_000_000n + BigInt(Math.round(inode.vattr.atime.nsec / 1000) * 1000);
-      assert.equal(st.atimeNs, want, `${p}: atime (the nearest microsecond)`);
+      const want = [inode.vattr.atime, inode.vattr.mtime].map((x) => BigInt(x.sec) * 1_000_000_000n + BigInt(x.nsec));
+      times.set(p, { want, got: [st.atimeNs, st.mtimeNs] });
     }
+    return { result: JSON.parse(r.stdout.toString('utf8')) as ExportResult, times };
   } finally {
     t.cleanup();
   }
+}
+
+test('export restores atime and mtime to the nanosecond the container holds (file, dir, symlink, root)', async () => {
+  const { result, times } = await exportedTimes();
+  assert.equal(result.timePrecision, 'ns');
+  assert.deepEqual(result.issues.filter((i) => i.code === 'EXPORT_TIMES_MICROSECOND'), []);
+  let subMicro = 0;
+  for (const [p, { want, got }] of times) {
+    assert.deepEqual(got, want, `${p}: [atime, mtime] exactly as the container holds them`);
+    subMicro += want.filter((n) => n % MICRO !== 0n).length;
+  }
+  assert.ok(subMicro > 0, 'the fixture has sub-microsecond times, so exactness is tested');
+});
+
+test('without the native helper (CLFSLOAD_NO_NATIVE_TIMES=1) export sets the nearest microsecond and says so', async () => {
+  process.env.CLFSLOAD_NO_NATIVE_TIMES = '1';
+  let out;
+  try {
+    out = await exportedTimes();
+  } finally {
+    delete process.env.CLFSLOAD_NO_NATIVE_TIMES;
+  }
+  assert.equal(out.result.timePrecision, 'us');
+  const notes = out.result.issues.filter((i) => i.code === 'EXPORT_TIMES_MICROSECOND');
+  assert.equal(notes.length, 1);
+  assert.equal(notes[0].severity, 'warning');
+  const nearestMicro = (n: bigint): bigint => ((n + MICRO / 2n) / MICRO) * MICRO; // times here are positive
+  for (const [p, { want, got }] of out.times) assert.deepEqual(got, want.map(nearestMicro), `${p}: the nearest microsecond`);
 });
