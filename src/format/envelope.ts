@@ -12,10 +12,13 @@ export type CompressionType = (typeof Compression)[keyof typeof Compression];
 export const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
 
 function envelope(compression: number, body: Uint8Array): Uint8Array {
-  // An uncompressed envelope is 4 zero bytes: when the encoder left them in front of the payload,
-  // the blob is a view over the same memory (no 8 MiB copy per file segment).
-  if (compression === Compression.NONE && hasHeadroom(body)) {
-    return new Uint8Array(body.buffer, body.byteOffset - ENVELOPE_HEADROOM, body.length + ENVELOPE_HEADROOM);
+  // When the encoder (or the LZ4 framer) left room in front of the body, the envelope is written
+  // there and the blob is a view over the same memory (no copy of up to 8 MiB per segment).
+  if (hasHeadroom(body)) {
+    const blob = new Uint8Array(body.buffer, body.byteOffset - ENVELOPE_HEADROOM, body.length + ENVELOPE_HEADROOM);
+    blob.fill(0, 0, ENVELOPE_HEADROOM);
+    blob[2] = compression;
+    return blob;
   }
   const out = new Uint8Array(4 + body.length);
   out[2] = compression;

@@ -12,3 +12,4 @@ export * from './blockmap.js';
 export * from './dirpack.js';
 export { xxh32 } from './xxh32.js';
 export * from './builders.js';
+export * from './segment-frame.js';

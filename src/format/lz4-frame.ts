@@ -8,6 +8,7 @@ import { compress, compressSync, uncompressSync } from 'lz4-napi';
 import { FormatError } from '../errors.js';
 import { LZ4_CHUNK } from './constants.js';
 import { xxh32 } from './xxh32.js';
+import { ENVELOPE_HEADROOM, markHeadroom } from './wire.js';
 
 const MAGIC = 0x184d2204;
 /** §5.1: magic, FLG 0x40 (v01, linked, no checksums/size/dict), BD 0x50 (256 KiB), HC 0x77. */
@@ -53,7 +54,15 @@ function assemble(payload: Uint8Array, blocks: Buffer[]): Uint8Array | undefined
   total += 4; // end mark
   parts.push(new Uint8Array(4));
   if (total > L + 4) return undefined; // rule 3 (note: '>' not '>=')
-  return Buffer.concat(parts);
+  // `total` counts the envelope: it goes in front of the frame, so sealing needs no copy (envelope.ts).
+  const out = Buffer.allocUnsafe(total);
+  out.fill(0, 0, ENVELOPE_HEADROOM);
+  let at = ENVELOPE_HEADROOM;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return markHeadroom(out.subarray(ENVELOPE_HEADROOM));
 }
 
 function chunkStarts(L: number): number[] {

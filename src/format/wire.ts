@@ -156,7 +156,7 @@ export function markHeadroom(b: Uint8Array): Uint8Array {
   return b;
 }
 
-/** True if the ENVELOPE_HEADROOM bytes before `b` are codec-owned zeros (never written by anyone). */
+/** True if the ENVELOPE_HEADROOM bytes before `b` are codec-owned: the envelope may be written there. */
 export function hasHeadroom(b: Uint8Array): boolean {
   return withHeadroom.has(b);
 }
