@@ -6,6 +6,7 @@ import type { JobConfig } from '../state/job-meta.js';
 import type { Stats } from '../progress/stats.js';
 import type { JobLog } from './job-log.js';
 import type { Budget } from '../util/budget.js';
+import type { SegmentBuffers } from './segment-buffers.js';
 
 export interface LoadContext {
   db: JobDb;
@@ -19,6 +20,8 @@ export interface LoadContext {
   signal: AbortSignal;
   /** bytes of blob data in flight (read + sealed) */
   memory: Budget;
+  /** reusable 8 MiB segment buffers (their number is bounded by `memory`) */
+  segmentBuffers: SegmentBuffers;
   /** concurrent object writes */
   slots: Budget;
   /** optional test hook: called at named points so tests can kill the process there */

@@ -12,6 +12,7 @@ import { BatchWriter } from '../state/batch-writer.js';
 import { Stats } from '../progress/stats.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { JobLog } from './job-log.js';
+import { SegmentBuffers } from './segment-buffers.js';
 import { Budget } from '../util/budget.js';
 import { scanTree } from './scan.js';
 import { rootNameOf } from './run-load.js';
@@ -48,7 +49,7 @@ export async function dryRun(source: string, preserveHardlinks: boolean, store: 
     stats.total = 1;
     const ctx = {
       db, batch: new BatchWriter(db), store, config, compression: 0, stats, log, signal: new AbortController().signal,
-      memory: new Budget(1), slots: new Budget(1), hook: () => undefined,
+      memory: new Budget(1), segmentBuffers: new SegmentBuffers(0), slots: new Budget(1), hook: () => undefined,
     };
     await scanTree(ctx, cryptoRandomSource(), 8);
     const rows = db.db.prepare('SELECT ftype, count(*) AS n, coalesce(sum(size), 0) AS bytes, coalesce(sum(planned_segs), 0) AS segs FROM objects GROUP BY ftype').all() as { ftype: number; n: number; bytes: number; segs: number }[];

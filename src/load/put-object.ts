@@ -7,7 +7,12 @@ import type { LoadContext } from './context.js';
 /** Seals (LZ4 off the main thread) and uploads `obj` as blob `name`; returns the blob size. */
 export async function putObject(ctx: LoadContext, name: string, obj: ClfsObject): Promise<number> {
   if (ctx.signal.aborted) throw new AbortedError();
-  const blob = await sealBlob(encodeObject(obj), ctx.compression);
+  return putBlob(ctx, name, await sealBlob(encodeObject(obj), ctx.compression));
+}
+
+/** Uploads a sealed blob; returns its size. */
+export async function putBlob(ctx: LoadContext, name: string, blob: Uint8Array): Promise<number> {
+  if (ctx.signal.aborted) throw new AbortedError();
   await ctx.store.put(name, blob, ctx.signal);
   ctx.stats.bytes += blob.length;
   return blob.length;

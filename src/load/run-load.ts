@@ -16,6 +16,7 @@ import { Stats, type StatsSnapshot } from '../progress/stats.js';
 import type { LoadContext } from './context.js';
 import { JobLog } from './job-log.js';
 import { Budget } from '../util/budget.js';
+import { SEGMENT_BUFFER_BYTES, SegmentBuffers } from './segment-buffers.js';
 import type { LoadOptions } from './options.js';
 import { scanTree } from './scan.js';
 import { TooManyErrors, transferAll, type ScanProgress } from './transfer.js';
@@ -100,11 +101,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     ran = true;
     clock = setInterval(saveElapsed, 2000);
     clock.unref();
+    const memory = new Budget(o.memoryBudget ?? defaultMemoryBudget());
     const ctx: LoadContext = {
       db, batch: new BatchWriter(db, undefined, undefined, () => o.store.sync?.() ?? Promise.resolve()), store: o.store, config, stats, log,
       compression: config.compression === 'LZ4' ? Compression.LZ4 : Compression.NONE,
       signal: o.signal ?? new AbortController().signal,
-      memory: new Budget(o.memoryBudget ?? defaultMemoryBudget()),
+      memory,
+      segmentBuffers: new SegmentBuffers(Math.floor(memory.capacity / SEGMENT_BUFFER_BYTES)),
       slots: new Budget(o.concurrency ?? defaultConcurrency()),
       hook: o.hook ?? hookFromEnv(),
       excluded: await excludedInodes(o.exclude ?? [o.stateDir]),

@@ -2,6 +2,8 @@
 import { Btype, FILE_SEGMENT_BYTES, FIRST_SEGMENT_BYTES } from '../format/constants.js';
 import { BlockMapBuilder, segmentCount, type IndirectBlock } from '../format/blockmap.js';
 import { fileSegmentOffset } from '../format/objects.js';
+import { Compression, sealBlob } from '../format/envelope.js';
+import { segmentFrame, writeSegmentFrame } from '../format/segment-frame.js';
 import { v2Name } from '../format/names.js';
 import { SourceFile } from '../source/file-reader.js';
 import { SourceError } from '../errors.js';
@@ -9,7 +11,7 @@ import type { ObjectRow } from '../state/job-db.js';
 import type { LoadContext } from './context.js';
 import { blockUuid, indirectIdSource } from './block-ids.js';
 import { buildVattr, databackCtime } from './inode-attrs.js';
-import { putObject } from './put-object.js';
+import { putBlob, putObject } from './put-object.js';
 import { inodeName, nlinkWritten, writeInode } from './write-inode.js';
 import { deleteStaleBlocks } from './stale-blocks.js';
 
@@ -20,10 +22,12 @@ import { deleteStaleBlocks } from './stale-blocks.js';
 const SEGMENTS_IN_FLIGHT = 16;
 
 /**
- * Bytes charged per segment: the read buffer, the encoded payload (the envelope is written in
- * place when stored uncompressed), and with LZ4 the frame and its envelope copy.
+ * Memory a segment holds while in flight, in blob buffers: the data is read straight into its
+ * blob, so one buffer with compression off; with LZ4 also the compressed blocks and the frame.
  */
-const SEGMENT_FOOTPRINT = 4;
+function segmentFootprint(bufferBytes: number, compression: number): number {
+  return compression === Compression.NONE ? bufferBytes : 3 * bufferBytes;
+}
 
 /** Writes a regular file; resolves to the bytes uploaded. Segments are all written before the inode. */
 export async function writeFile(ctx: LoadContext, row: ObjectRow): Promise<number> {
@@ -58,15 +62,20 @@ export async function writeFile(ctx: LoadContext, row: ObjectRow): Promise<numbe
       if (failure !== undefined) break;
       const offset = FIRST_SEGMENT_BYTES + (k - 1) * FILE_SEGMENT_BYTES;
       const len = Math.min(FILE_SEGMENT_BYTES, Number(size) - offset);
-      const held = await ctx.memory.acquire(SEGMENT_FOOTPRINT * len + 4096);
+      const databack = { ctime, offset: fileSegmentOffset(k), owner: row.fh };
+      const frame = segmentFrame(len, databack);
+      const held = await ctx.memory.acquire(segmentFootprint(ctx.segmentBuffers.sizeFor(frame.blobBytes), ctx.compression));
+      const buf = ctx.segmentBuffers.take(frame.blobBytes);
       const id = ownerName(k);
       const p = (async () => {
         try {
-          const data = await file.readExact(offset, len);
-          bytes += await putObject(ctx, v2Name({ id, btype: Btype.SEGMENT, owner: row.fh, version: 9 }), {
-            kind: 'file-segment', data, databack: { ctime, offset: fileSegmentOffset(k), owner: row.fh },
-          });
+          await file.readInto(buf, frame.dataOffset, offset, len);
+          const framed = writeSegmentFrame(buf, len, frame);
+          const blob = ctx.compression === Compression.NONE ? framed.blob : await sealBlob(framed.payload, ctx.compression);
+          bytes += await putBlob(ctx, v2Name({ id, btype: Btype.SEGMENT, owner: row.fh, version: 9 }), blob);
         } finally {
+          // after the put has settled: the blob may be a view of the buffer
+          ctx.segmentBuffers.give(buf);
           ctx.memory.release(held);
         }
       })().catch((err) => {

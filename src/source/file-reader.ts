@@ -52,26 +52,36 @@ export class SourceFile {
    */
   async readExact(offset: number, length: number): Promise<Buffer> {
     if (this.whole) {
-      if (offset + length > this.whole.length) {
-        throw new SourceError('CLFS_SOURCE_CHANGED', this.path, `file shrank while being read (expected ${this.stat.size} bytes)`);
-      }
+      if (offset + length > this.whole.length) throw this.shrank();
       return offset === 0 && length === this.whole.length ? this.whole : this.whole.subarray(offset, offset + length);
     }
     const buf = Buffer.allocUnsafe(length);
+    await this.readInto(buf, 0, offset, length);
+    return buf;
+  }
+
+  /** As readExact, into `buf` at `at` (a segment's blob buffer: the data is read where it is sent from). */
+  async readInto(buf: Uint8Array, at: number, offset: number, length: number): Promise<void> {
+    if (this.whole) {
+      if (offset + length > this.whole.length) throw this.shrank();
+      buf.set(this.whole.subarray(offset, offset + length), at);
+      return;
+    }
     let done = 0;
     try {
       while (done < length) {
-        const { bytesRead } = await this.fh.read(buf, done, length - done, offset + done);
+        const { bytesRead } = await this.fh.read(buf, at + done, length - done, offset + done);
         if (bytesRead === 0) break;
         done += bytesRead;
       }
     } catch (err) {
       throw sourceErrorFrom(this.path, err);
     }
-    if (done !== length) {
-      throw new SourceError('CLFS_SOURCE_CHANGED', this.path, `file shrank while being read (expected ${this.stat.size} bytes)`);
-    }
-    return buf;
+    if (done !== length) throw this.shrank();
+  }
+
+  private shrank(): SourceError {
+    return new SourceError('CLFS_SOURCE_CHANGED', this.path, `file shrank while being read (expected ${this.stat.size} bytes)`);
   }
 
   /** One read of size + 1 bytes (see SMALL_FILE_BYTES); a short read is reported by readExact. */

@@ -32,7 +32,10 @@ export interface BlobStore {
   listPage(options?: ListOptions): Promise<BlobPage>;
   /** Whole blob contents; throws CLFS_STORE_NOT_FOUND if absent. */
   get(name: string, signal?: AbortSignal): Promise<Uint8Array>;
-  /** Writes (creates or overwrites) a blob atomically: readers see the old or the new bytes, never a mix. */
+  /**
+   * Writes (creates or overwrites) a blob atomically: readers see the old or the new bytes, never a mix.
+   * `data` is not kept once the promise settles: the loader reuses the buffer for the next segment.
+   */
   put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void>;
   /** Deletes a blob; deleting a missing blob is not an error (returns false). */
   delete(name: string, signal?: AbortSignal): Promise<boolean>;
