@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { AnonymousCredential, ContainerClient, newPipeline, type RequestPolicyFactory } from '@azure/storage-blob';
+import type { ContainerClient, RequestPolicyFactory } from '@azure/storage-blob';
 import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js';
 import { mapAzureError } from './azure-errors.js';
 import { redactUrl } from './redact.js';
@@ -28,7 +28,11 @@ export interface AzureStoreOptions {
 
 export class AzureStore implements BlobStore {
   readonly description: string;
-  private readonly client: ContainerClient;
+  /**
+   * The SDK is imported on first use: loading it costs ~0.3 s of start-up, which a job on a local
+   * directory (or `clfsload --help`) should not pay.
+   */
+  private readonly client: Promise<ContainerClient>;
   private readonly agent: http.Agent;
   private readonly idleTimeoutMs: number;
 
@@ -38,14 +42,18 @@ export class AzureStore implements BlobStore {
     const agentOptions = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const };
     this.agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
     this.idleTimeoutMs = options.idleTimeoutMs ?? options.baseTimeoutMs ?? 60_000;
-    const pipeline = newPipeline(new AnonymousCredential(), { retryOptions: { maxTries: 1 } });
-    pipeline.factories.push(agentPolicyFactory(this.agent));
-    this.client = new ContainerClient(containerUrl, pipeline);
+    const agent = this.agent;
+    this.client = import('@azure/storage-blob').then(({ AnonymousCredential, ContainerClient, newPipeline }) => {
+      const pipeline = newPipeline(new AnonymousCredential(), { retryOptions: { maxTries: 1 } });
+      pipeline.factories.push(agentPolicyFactory(agent));
+      return new ContainerClient(containerUrl, pipeline);
+    });
+    this.client.catch(() => undefined); // surfaces at the first call instead of as an unhandled rejection
   }
 
   async listPage(options: ListOptions = {}): Promise<BlobPage> {
-    return this.call('list', undefined, options.signal, async (abortSignal) => {
-      const pages = this.client
+    return this.call('list', undefined, options.signal, async (abortSignal, _touch, client) => {
+      const pages = client
         .listBlobsFlat({ prefix: options.prefix || undefined, abortSignal })
         .byPage({ continuationToken: options.continuation, maxPageSize: options.pageSize });
       const next = await pages.next();
@@ -57,8 +65,8 @@ export class AzureStore implements BlobStore {
   }
 
   async get(name: string, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.call('get', name, signal, async (abortSignal, touch) => {
-      const res = await this.client.getBlobClient(name).download(0, undefined, { abortSignal, maxRetryRequests: 0 });
+    return this.call('get', name, signal, async (abortSignal, touch, client) => {
+      const res = await client.getBlobClient(name).download(0, undefined, { abortSignal, maxRetryRequests: 0 });
       const body = await readAll(res.readableStreamBody as Readable | undefined, touch);
       if (res.contentLength !== undefined && body.length !== res.contentLength) {
         throw storeError('CLFS_STORE_UNAVAILABLE', `${this.description}: ${name}: download truncated (${body.length} of ${res.contentLength} bytes)`, { blob: name, retryable: true });
@@ -68,15 +76,15 @@ export class AzureStore implements BlobStore {
   }
 
   async put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
-    await this.call('put', name, signal, async (abortSignal, touch) => {
+    await this.call('put', name, signal, async (abortSignal, touch, client) => {
       // One Put Blob request: CLFS blobs are ≤ ~8.5 MiB, far under the single-request limit.
-      await this.client.getBlockBlobClient(name).upload(data, data.byteLength, { abortSignal, onProgress: touch });
+      await client.getBlockBlobClient(name).upload(data, data.byteLength, { abortSignal, onProgress: touch });
     });
   }
 
   async delete(name: string, signal?: AbortSignal): Promise<boolean> {
     try {
-      await this.call('delete', name, signal, (abortSignal) => this.client.getBlobClient(name).delete({ abortSignal }));
+      await this.call('delete', name, signal, (abortSignal, _touch, client) => client.getBlobClient(name).delete({ abortSignal }));
       return true;
     } catch (err) {
       if (err instanceof StoreError && err.code === 'CLFS_STORE_NOT_FOUND') return false;
@@ -86,8 +94,8 @@ export class AzureStore implements BlobStore {
 
   async head(name: string, signal?: AbortSignal): Promise<BlobInfo | undefined> {
     try {
-      return await this.call('head', name, signal, async (abortSignal) => {
-        const props = await this.client.getBlobClient(name).getProperties({ abortSignal });
+      return await this.call('head', name, signal, async (abortSignal, _touch, client) => {
+        const props = await client.getBlobClient(name).getProperties({ abortSignal });
         return { name, size: props.contentLength ?? 0 };
       });
     } catch (err) {
@@ -107,13 +115,13 @@ export class AzureStore implements BlobStore {
   }
 
   /** Runs one SDK call under the caller's signal plus an idle timeout (reset by `touch`), mapping every failure. */
-  private async call<T>(op: string, blob: string | undefined, signal: AbortSignal | undefined, fn: (s: AbortSignal, touch: () => void) => Promise<T>): Promise<T> {
+  private async call<T>(op: string, blob: string | undefined, signal: AbortSignal | undefined, fn: (s: AbortSignal, touch: () => void, client: ContainerClient) => Promise<T>): Promise<T> {
     throwIfAborted(signal);
     const idle = new AbortController();
     const timer = setTimeout(() => idle.abort(), this.idleTimeoutMs);
     const combined = signal ? AbortSignal.any([signal, idle.signal]) : idle.signal;
     try {
-      return await fn(combined, () => timer.refresh());
+      return await fn(combined, () => timer.refresh(), await this.client);
     } catch (err) {
       if (err instanceof StoreError) throw err;
       throw mapAzureError(err, { description: this.description, blob, op, userSignal: signal, timedOut: idle.signal.aborted });
