@@ -127,7 +127,7 @@ async function main(): Promise<number> {
       const { source, totals } = treeFor(tree);
       await (dest === 'local' ? runLocal(ctx, row, source, totals) : runAzurite(ctx, { ...row, tree }, source, totals));
     }
-    for (const { source } of built.values()) rmSync(path.dirname(source), { recursive: true, force: true });
+    // Trees stay until the end, like the outputs: deleting them would slow the next row's creates (row-runner.ts).
   }
 
   console.log(`\n${renderTable(results)}\n`);
