@@ -8,7 +8,8 @@ import { generateFilehandle, type RandomSource } from '../format/ids.js';
 import { segmentCount } from '../format/blockmap.js';
 import { SourceError } from '../errors.js';
 import { readDirNames, joinPath } from '../source/read-dir.js';
-import { ftypeOfMode, lstatSource, type SourceStat } from '../source/stat.js';
+import { ftypeOfMode, type SourceStat } from '../source/stat.js';
+import { lstatInWorker } from '../source/source-jobs.js';
 import { isSourceFailure, sourceErrorFrom } from '../source/file-reader.js';
 import type { ObjectRow } from '../state/job-db.js';
 import { SeqAllocator } from '../state/job-meta.js';
@@ -73,6 +74,7 @@ async function scanDir(ctx: LoadContext, dir: ObjectRow, seq: SeqAllocator, dmid
       batch.push(name);
       if (batch.length >= LSTAT_BATCH) {
         await recordBatch(ctx, dir, batch, merge, seq, dmid, random);
+        ctx.wakeup?.wake();
         batch = [];
       }
     }
@@ -88,6 +90,7 @@ async function scanDir(ctx: LoadContext, dir: ObjectRow, seq: SeqAllocator, dmid
   await recordBatch(ctx, dir, batch, merge, seq, dmid, random);
   ctx.hook('before-mark-scanned');
   ctx.db.transaction(() => ctx.db.markScanned(dir.id));
+  ctx.wakeup?.wake();
 }
 
 async function recordBatch(
@@ -98,7 +101,7 @@ async function recordBatch(
     names.map(async (name) => {
       const path = joinPath(dir.path, name);
       try {
-        return { name, path, stat: await lstatSource(path) };
+        return { name, path, stat: await lstatInWorker(path) };
       } catch (err) {
         return { name, path, error: sourceErrorFrom(path.toString(), err) };
       }

@@ -31,7 +31,7 @@ function segmentFootprint(bufferBytes: number, compression: number): number {
 
 /** Writes a regular file; resolves to the bytes uploaded. Segments are all written before the inode. */
 export async function writeFile(ctx: LoadContext, row: ObjectRow): Promise<number> {
-  const file = await SourceFile.open(row.path);
+  const file = await SourceFile.open(row.path, row.stat.size);
   let nsegSeen = row.plannedSegs;
   try {
     const st = file.stat;

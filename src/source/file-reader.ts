@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { SourceError } from '../errors.js';
 import { toSourceStat, type SourceStat } from './stat.js';
+import { readSmallInWorker } from './source-jobs.js';
 
 /**
  * Files up to this size are read whole, with one read of size + 1 bytes, right after open: a
@@ -18,14 +19,37 @@ export class SourceFile {
   private grew = false;
 
   private constructor(
-    private readonly fh: FileHandle,
+    /** undefined when the file was read whole (and closed) by a worker */
+    private readonly fh: FileHandle | undefined,
     readonly path: string,
     /** fstat right after open: the size every read is checked against */
     readonly stat: SourceStat,
   ) {}
 
-  static async open(path: Buffer): Promise<SourceFile> {
+  /**
+   * Opens a source file. `expectedSize` is its size at scan time: a small file is opened, read
+   * whole and closed by a worker thread in one job (source-jobs.ts), the fast path for trees of
+   * many small files; a file found bigger than that is opened here after all.
+   */
+  static async open(path: Buffer, expectedSize?: bigint): Promise<SourceFile> {
     const display = path.toString();
+    if (expectedSize !== undefined && expectedSize <= BigInt(SMALL_FILE_BYTES)) {
+      let r;
+      try {
+        r = await readSmallInWorker(path, SMALL_FILE_BYTES);
+      } catch (err) {
+        throw sourceErrorFrom(display, err);
+      }
+      if (r.kind === 'not-regular') throw new SourceError('CLFS_SOURCE_CHANGED', display, 'is no longer a regular file (it changed after the scan)');
+      if (r.kind === 'read') {
+        const file = new SourceFile(undefined, display, r.stat);
+        const size = Number(r.stat.size);
+        file.grew = r.length > size;
+        file.whole = Buffer.from(r.data.buffer, r.data.byteOffset, Math.min(r.length, size));
+        return file;
+      }
+      // it grew past the small-file size since the scan: read it piece by piece below
+    }
     try {
       // O_NOFOLLOW: an entry swapped for a symlink after the scan is never followed out of the tree;
       // O_NONBLOCK: one swapped for a FIFO cannot block the load (it fails the check below instead).
@@ -67,10 +91,11 @@ export class SourceFile {
       buf.set(this.whole.subarray(offset, offset + length), at);
       return;
     }
+    const fh = this.handle();
     let done = 0;
     try {
       while (done < length) {
-        const { bytesRead } = await this.fh.read(buf, at + done, length - done, offset + done);
+        const { bytesRead } = await fh.read(buf, at + done, length - done, offset + done);
         if (bytesRead === 0) break;
         done += bytesRead;
       }
@@ -89,8 +114,9 @@ export class SourceFile {
     const size = Number(this.stat.size);
     const buf = Buffer.allocUnsafe(size + 1);
     let done = 0;
+    const fh = this.handle();
     for (;;) {
-      const { bytesRead } = await this.fh.read(buf, done, size + 1 - done, done);
+      const { bytesRead } = await fh.read(buf, done, size + 1 - done, done);
       if (bytesRead === 0) break;
       done += bytesRead;
       if (done === size + 1) break;
@@ -108,7 +134,7 @@ export class SourceFile {
     const probe = Buffer.allocUnsafe(1);
     let n: number;
     try {
-      ({ bytesRead: n } = await this.fh.read(probe, 0, 1, Number(this.stat.size)));
+      ({ bytesRead: n } = await this.handle().read(probe, 0, 1, Number(this.stat.size)));
     } catch (err) {
       throw sourceErrorFrom(this.path, err);
     }
@@ -118,7 +144,12 @@ export class SourceFile {
   }
 
   async close(): Promise<void> {
-    await this.fh.close().catch(() => undefined);
+    await this.fh?.close().catch(() => undefined);
+  }
+
+  private handle(): FileHandle {
+    if (!this.fh) throw new Error(`${this.path}: read past the whole file read at open`);
+    return this.fh;
   }
 }
 

@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile, appendFile, truncate, rm } from 'node:fs/promises';
+import { mkdtemp, writeFile, appendFile, truncate, rm, symlink } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { SMALL_FILE_BYTES, SourceFile } from '../../src/source/file-reader.js';
+import { lstatInWorker } from '../../src/source/source-jobs.js';
+import { toSourceStat } from '../../src/source/stat.js';
 
 for (const size of [0, 100, SMALL_FILE_BYTES, SMALL_FILE_BYTES + 1, 100_000]) {
   test(`a ${size}-byte file reads back exactly, and growth or shrinkage after open is caught`, async () => {
@@ -45,3 +49,53 @@ for (const size of [0, 100, SMALL_FILE_BYTES, SMALL_FILE_BYTES + 1, 100_000]) {
   });
 }
 
+
+test('small files are read whole by a worker when the scan says they are small; every outcome matches the handle path', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'file-reader-worker-'));
+  try {
+    for (const size of [0, 1, 4096, SMALL_FILE_BYTES]) {
+      const p = path.join(dir, `f${size}`);
+      const data = Buffer.alloc(size).map((_, i) => (i * 7) & 0xff);
+      await writeFile(p, data);
+      const f = await SourceFile.open(Buffer.from(p), BigInt(size));
+      assert.equal(f.stat.size, BigInt(size));
+      assert.deepEqual(await f.readExact(0, size), data);
+      const into = Buffer.alloc(size + 3);
+      await f.readInto(into, 3, 0, size);
+      assert.deepEqual(into.subarray(3), data);
+      await f.checkNoGrowth();
+      await f.close();
+    }
+    // grew past the small size since the scan: opened and read piece by piece instead
+    const big = path.join(dir, 'grew');
+    const bigData = Buffer.alloc(100_000, 0x62);
+    await writeFile(big, bigData);
+    const g = await SourceFile.open(Buffer.from(big), 10n);
+    assert.deepEqual(await g.readExact(0, bigData.length), bigData);
+    await g.checkNoGrowth();
+    await g.close();
+    // swapped for a symlink, a FIFO, or gone
+    await symlink(big, path.join(dir, 'link'));
+    await assert.rejects(SourceFile.open(Buffer.from(path.join(dir, 'link')), 10n), { code: 'CLFS_SOURCE_CHANGED' });
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    await assert.rejects(SourceFile.open(Buffer.from(path.join(dir, 'fifo')), 10n), { code: 'CLFS_SOURCE_CHANGED' });
+    await assert.rejects(SourceFile.open(Buffer.from(path.join(dir, 'gone')), 10n), { code: 'CLFS_SOURCE_VANISHED' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('lstat in a worker gives the same fields as lstat, and the same errors', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'lstat-worker-'));
+  try {
+    const p = path.join(dir, 'caf\xe9'); // a name that is not ASCII travels byte for byte
+    await writeFile(p, 'x');
+    await symlink('nowhere', path.join(dir, 'dangling'));
+    for (const name of [p, path.join(dir, 'dangling'), dir]) {
+      assert.deepEqual(await lstatInWorker(Buffer.from(name)), toSourceStat(lstatSync(name, { bigint: true })));
+    }
+    await assert.rejects(lstatInWorker(Buffer.from(path.join(dir, 'missing'))), { code: 'ENOENT', syscall: 'lstat' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

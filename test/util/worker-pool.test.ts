@@ -1,0 +1,55 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkerPool, siblingWorkerUrl } from '../../src/util/worker-pool.js';
+import { Wakeup } from '../../src/util/wakeup.js';
+import type { EchoJob } from './fixtures/echo-worker.js';
+
+const url = siblingWorkerUrl(import.meta.url, 'fixtures/echo-worker');
+const pool = new WorkerPool<EchoJob, number>(url, 2, 64);
+after(() => pool.close());
+
+test('jobs queued in one turn travel in batches and resolve in their own order', async () => {
+  const before = pool.batchesSent;
+  const values = Array.from({ length: 1000 }, (_, i) => i);
+  const got = await Promise.all(values.map((value) => pool.run({ op: 'echo', value })));
+  assert.deepEqual(got, values.map((v) => v * 2));
+  const batches = pool.batchesSent - before;
+  assert.ok(batches >= 1000 / 64 && batches <= 40, `1000 jobs in ${batches} messages`);
+});
+
+test('a job that throws fails alone, with the fs error fields kept', async () => {
+  const results = await Promise.allSettled([pool.run({ op: 'echo', value: 1 }), pool.run({ op: 'fail', code: 'ENOENT' }), pool.run({ op: 'echo', value: 2 })]);
+  assert.deepEqual(results[0], { status: 'fulfilled', value: 2 });
+  assert.deepEqual(results[2], { status: 'fulfilled', value: 4 });
+  assert.equal(results[1].status, 'rejected');
+  const err = (results[1] as PromiseRejectedResult).reason as NodeJS.ErrnoException;
+  assert.equal(err.code, 'ENOENT');
+  assert.equal(err.errno, -2);
+  assert.equal(err.syscall, 'open');
+  assert.match(err.message, /failed on purpose/);
+});
+
+test('a worker that dies rejects its jobs; the pool starts another and goes on', async () => {
+  await assert.rejects(pool.run({ op: 'exit' }), /exited with code 3/);
+  assert.equal(await pool.run({ op: 'echo', value: 21 }), 42);
+});
+
+test('a closed pool refuses work', async () => {
+  const p = new WorkerPool<EchoJob, number>(url, 1);
+  assert.equal(await p.run({ op: 'echo', value: 5 }), 10);
+  await p.close();
+  await assert.rejects(p.run({ op: 'echo', value: 1 }), /closed/);
+});
+
+test('Wakeup ends a wait at once when woken, else after the timeout', async () => {
+  const w = new Wakeup();
+  let t0 = performance.now();
+  const waiting = w.wait(5000);
+  setTimeout(() => w.wake(), 10);
+  await waiting;
+  assert.ok(performance.now() - t0 < 2000, 'woken early');
+  t0 = performance.now();
+  await w.wait(30);
+  assert.ok(performance.now() - t0 >= 25, 'timed out');
+  w.wake(); // no waiter: nothing happens
+});
