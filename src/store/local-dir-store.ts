@@ -11,8 +11,16 @@ import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js
 import { firstIndexAfter, lowerBound, compareUtf8 } from './utf8-order.js';
 import { storeError, throwIfAborted } from './store-errors.js';
 import { AbortedError, ClfsError, StoreError } from '../errors.js';
+import { WORKER_PUT_BYTES, putInWorker } from './local-put-jobs.js';
 
 const execFileAsync = promisify(execFile);
+/**
+ * Temp names: pid (the sweep of dead writers' temps reads it), a random tag per process, and a
+ * counter — unique without a random draw per put. process.pid is a getter that makes a syscall.
+ */
+const PID = process.pid;
+const TEMP_TAG = randomBytes(6).toString('hex');
+let tempSeq = 0;
 
 /**
  * Temp files live in the container directory itself (so rename is atomic on one file system) under a
@@ -79,7 +87,15 @@ export class LocalDirStore implements BlobStore {
     const file = this.pathOf(name);
     throwIfAborted(signal);
     await (this.swept ??= this.sweepDeadTemps());
-    const tmp = path.join(this.dir, `${TEMP_PREFIX}${process.pid}.${randomBytes(8).toString('hex')}`);
+    const tmp = path.join(this.dir, `${TEMP_PREFIX}${PID}.${TEMP_TAG}.${++tempSeq}`);
+    if (data.length <= WORKER_PUT_BYTES) {
+      try {
+        await putInWorker(tmp, file, data, this.fsync);
+        return;
+      } catch (err) {
+        throw await this.putError(err, name);
+      }
+    }
     try {
       const fh = await fsp.open(tmp, 'wx', 0o644);
       try {
@@ -92,12 +108,16 @@ export class LocalDirStore implements BlobStore {
       await fsp.rename(tmp, file);
     } catch (err) {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
-      if (err instanceof ClfsError) throw err;
-      if ((err as NodeJS.ErrnoException).code === 'EISDIR') {
-        throw storeError('CLFS_STORE_IO', `${path.join(this.dir, name)}: put failed: a directory is in the way`, { blob: name });
-      }
-      throw await this.mapError(err, name, 'put');
+      throw await this.putError(err, name);
     }
+  }
+
+  private async putError(err: unknown, name: string): Promise<Error> {
+    if (err instanceof ClfsError) return err;
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') {
+      return storeError('CLFS_STORE_IO', `${path.join(this.dir, name)}: put failed: a directory is in the way`, { blob: name });
+    }
+    return this.mapError(err, name, 'put');
   }
 
   /**
