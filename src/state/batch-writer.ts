@@ -18,7 +18,7 @@ export class BatchWriter {
   constructor(
     private readonly db: JobDb,
     private readonly maxDelayMs = 200,
-    private readonly maxOps = 512,
+    private readonly maxOps = 2000,
     private readonly barrier: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
@@ -33,10 +33,12 @@ export class BatchWriter {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const ops = this.ops;
-    this.ops = [];
     this.chain = this.chain.then(async () => {
       if (this.failure !== undefined) throw this.failure;
+      // Taken when this commit starts, not when it was asked for: flushes queued behind a slow
+      // barrier merge into one barrier and one transaction.
+      const ops = this.ops;
+      this.ops = [];
       if (ops.length === 0) return;
       await this.barrier();
       this.db.transaction(() => {
