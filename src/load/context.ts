@@ -7,6 +7,7 @@ import type { Stats } from '../progress/stats.js';
 import type { JobLog } from './job-log.js';
 import type { Budget } from '../util/budget.js';
 import type { SegmentBuffers } from './segment-buffers.js';
+import type { Wakeup } from '../util/wakeup.js';
 
 export interface LoadContext {
   db: JobDb;
@@ -24,6 +25,8 @@ export interface LoadContext {
   segmentBuffers: SegmentBuffers;
   /** concurrent object writes */
   slots: Budget;
+  /** woken by the scan whenever it makes objects ready, so the transfer need not poll */
+  wakeup?: Wakeup;
   /** optional test hook: called at named points so tests can kill the process there */
   hook: (point: string) => void;
   /** `dev:ino` of directories never to load (the state dir, a local destination inside the source) */

@@ -16,6 +16,7 @@ import { Stats, type StatsSnapshot } from '../progress/stats.js';
 import type { LoadContext } from './context.js';
 import { JobLog } from './job-log.js';
 import { Budget } from '../util/budget.js';
+import { Wakeup } from '../util/wakeup.js';
 import { SEGMENT_BUFFER_BYTES, SegmentBuffers } from './segment-buffers.js';
 import type { LoadOptions } from './options.js';
 import { scanTree } from './scan.js';
@@ -110,6 +111,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       segmentBuffers: new SegmentBuffers(Math.floor(memory.capacity / SEGMENT_BUFFER_BYTES)),
       slots: new Budget(o.concurrency ?? defaultConcurrency()),
       hook: o.hook ?? hookFromEnv(),
+      wakeup: new Wakeup(),
       excluded: await excludedInodes(o.exclude ?? [o.stateDir]),
     };
     log.info(`${resumed ? 'Resuming' : 'Starting'} load of ${path.resolve(o.source)} to ${config.destination}; compression ${config.compression}, preserve hard links ${config.preserveHardlinks}, max errors ${o.maxErrors}, concurrency ${ctx.slots.capacity}`);
@@ -248,10 +250,12 @@ async function runPhases(ctx: LoadContext, o: LoadOptions, priorElapsedMs: numbe
     const scanning = scanTree(ctx, o.random ?? cryptoRandomSource(), SCAN_CONCURRENCY, halt).then(
       () => {
         scan.done = true;
+        ctx.wakeup?.wake();
         ctx.log.info(`Scanned the source: ${stats.total} entries in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       },
       (err: unknown) => {
         scan.error = err;
+        ctx.wakeup?.wake();
       },
     );
     const transferring = transferAll(ctx, o.maxErrors, scan, halt);

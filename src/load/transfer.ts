@@ -51,7 +51,7 @@ export async function transferAll(ctx: LoadContext, maxErrors: number, scan: Sca
     const page = ctx.db.pending(last, PAGE);
     if (page.length === 0) {
       if (scanFinished || scan.error !== undefined || fatal !== undefined || ctx.signal.aborted || tooMany()) break;
-      await new Promise((r) => setTimeout(r, IDLE_WAIT_MS));
+      await (ctx.wakeup ? ctx.wakeup.wait(IDLE_WAIT_MS) : new Promise((r) => setTimeout(r, IDLE_WAIT_MS)));
       continue;
     }
     for (const row of page) {
