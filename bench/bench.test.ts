@@ -132,8 +132,13 @@ test('goals compare clfsload with the ceiling of the same row and destination', 
     result({ compression: 'LZ4', wallS: 3.9 }),
     result({ compression: 'DISABLED', wallS: 4.1, peakRssMB: 301 }),
     result({ row: 'small-ref', compression: 'LZ4', files: 100, peakRssMB: 90 }),
+    result({ tool: 'cp -a + sync', wallS: 1.3 }),
   ];
-  const goals = new Map(evaluateGoals(results).map((g) => [g.goal, g.status]));
+  const all = evaluateGoals(results);
+  const goals = new Map(all.map((g) => [g.goal, g.status]));
+  const durable = all.find((g) => g.goal === 'Local small wall ÷ (cp -a + sync) (LZ4)');
+  assert.equal(durable?.status, 'INFO');
+  assert.match(durable?.detail ?? '', /^3\.00 /);
   assert.equal(goals.get('Azurite small files/s ≥ 0.9 × raw upload (LZ4)'), 'PASS');
   assert.equal(goals.get('Azurite small files/s ≥ 0.9 × raw upload (DISABLED)'), 'MISS');
   assert.equal(goals.get('Local small wall ≤ 4 × cp -a (LZ4)'), 'PASS');

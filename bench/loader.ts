@@ -47,8 +47,9 @@ export async function runLoader(run: LoadRun): Promise<Outcome> {
   return { ...m, ok: false, error: `exit ${m.exitCode}: ${lastLines(stderrFile, 3) || lastLines(stdoutFile, 2)}` };
 }
 
-/** `cp -a source target` (target must not exist). */
-export async function runCopy(source: string, target: string, logDir: string, name: string): Promise<Outcome> {
-  const m = await measureCommand(['cp', '-a', source, target], { stdoutFile: path.join(logDir, `${name}.stdout`), stderrFile: path.join(logDir, `${name}.stderr`) });
+/** `cp -a source target` (target must not exist); with `durable`, then `sync -f target` (syncfs). */
+export async function runCopy(source: string, target: string, logDir: string, name: string, durable = false): Promise<Outcome> {
+  const argv = durable ? ['sh', '-c', 'cp -a "$1" "$2" && sync -f "$2"', 'sh', source, target] : ['cp', '-a', source, target];
+  const m = await measureCommand(argv, { stdoutFile: path.join(logDir, `${name}.stdout`), stderrFile: path.join(logDir, `${name}.stderr`) });
   return m.exitCode === 0 ? { ...m, ok: true } : { ...m, ok: false, error: `cp exit ${m.exitCode}: ${lastLines(path.join(logDir, `${name}.stderr`), 2)}` };
 }

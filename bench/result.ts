@@ -1,7 +1,8 @@
 /** One measured line of the benchmark table, and the derived throughput figures. */
 import type { Compression, Dest, RowId } from './rows.js';
 
-export type Tool = 'clfsload' | 'raw upload' | 'cp -a';
+/** 'cp -a + sync': the copy made durable (syncfs), as clfsload's own sync barrier makes its output. */
+export type Tool = 'clfsload' | 'raw upload' | 'cp -a' | 'cp -a + sync';
 
 export interface Result {
   row: RowId;

@@ -68,6 +68,8 @@ export async function runLocal(ctx: RunContext, row: RowSpec, source: string, to
     if (row.ceilings) {
       const target = path.join(ctx.tmp, `cp-${row.id}-r${round}`);
       fastest.add(toResult(row, totals, { dest: 'local', tool: 'cp -a' }, await runCopy(source, target, ctx.logDir, `cp-${row.id}-r${round}`)), round);
+      const durable = path.join(ctx.tmp, `cp-sync-${row.id}-r${round}`);
+      fastest.add(toResult(row, totals, { dest: 'local', tool: 'cp -a + sync' }, await runCopy(source, durable, ctx.logDir, `cp-sync-${row.id}-r${round}`, true)), round);
     }
     for (const compression of row.compressions) {
       const name = `load-${row.id}-local-${compression}-r${round}`;
