@@ -3,11 +3,11 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'n
 import { serveJobs } from '../util/worker-jobs.js';
 import type { PutJob } from './local-put-jobs.js';
 
-function put(job: PutJob): void {
+function put(job: PutJob, data: Uint8Array): void {
   try {
     const fd = openSync(job.tmp, 'wx', 0o644);
     try {
-      for (let done = 0; done < job.data.length; ) done += writeSync(fd, job.data, done, job.data.length - done);
+      for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
       if (job.fsync) fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -19,7 +19,7 @@ function put(job: PutJob): void {
   }
 }
 
-serveJobs<PutJob, null>((job) => {
-  put(job);
+serveJobs<PutJob, null>((job, data) => {
+  put(job, data);
   return { value: null };
 });

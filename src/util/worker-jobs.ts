@@ -1,6 +1,6 @@
 /** The worker side of worker-pool.ts: answers each batch of jobs in order, one reply per job. */
-import { parentPort } from 'node:worker_threads';
-import type { JobError, JobReply } from './worker-pool.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { BatchMessage, JobError, JobReply, PoolWorkerData } from './worker-pool.js';
 
 export interface JobResult<Res> {
   value: Res;
@@ -13,16 +13,22 @@ function jobError(e: unknown): JobError {
   return { message: err?.message ?? String(e), code: err?.code, errno: err?.errno, syscall: err?.syscall };
 }
 
-/** Serves jobs until the main thread ends the worker; a job that throws fails alone. */
-export function serveJobs<Req, Res>(handle: (req: Req) => JobResult<Res>): void {
+/**
+ * Serves jobs until the main thread ends the worker; a job that throws fails alone. `payload` is a
+ * view into a shared arena, valid only until the handler returns.
+ */
+export function serveJobs<Req, Res>(handle: (req: Req, payload: Uint8Array) => JobResult<Res>): void {
   if (!parentPort) throw new Error('serveJobs must run in a worker thread');
   const port = parentPort;
-  port.on('message', (reqs: Req[]) => {
+  const arenas = ((workerData as PoolWorkerData | undefined)?.arenas ?? []).map((sab) => new Uint8Array(sab));
+  const empty = new Uint8Array(0);
+  port.on('message', (batch: BatchMessage<Req>) => {
     const replies: JobReply<Res>[] = [];
     const transfer: ArrayBuffer[] = [];
-    for (const req of reqs) {
+    const arena = batch.arena >= 0 ? arenas[batch.arena] : undefined;
+    for (const { req, at, len } of batch.jobs) {
       try {
-        const r = handle(req);
+        const r = handle(req, arena && len > 0 ? arena.subarray(at, at + len) : empty);
         replies.push({ ok: r.value });
         if (r.transfer) transfer.push(...r.transfer);
       } catch (e) {

@@ -19,23 +19,40 @@ export interface JobError {
 
 export type JobReply<Res> = { ok: Res } | { err: JobError };
 
+/** One batch as posted: the arena its payloads were copied into (-1: none), and each job's payload place. */
+export interface BatchMessage<Req> {
+  arena: number;
+  jobs: { req: Req; at: number; len: number }[];
+}
+
+/** What every worker gets as workerData: its payload arenas (see WorkerPool's `arenaBytes`). */
+export interface PoolWorkerData {
+  arenas: SharedArrayBuffer[];
+}
+
 interface Pending<Req, Res> {
   req: Req;
-  transfer: ArrayBuffer[];
+  payload: Uint8Array | undefined;
   resolve: (res: Res) => void;
   reject: (err: unknown) => void;
 }
 
 interface Slot<Req, Res> {
   worker: Worker;
-  /** batches posted and not yet answered, oldest first */
-  batches: Pending<Req, Res>[][];
+  /** batches posted and not yet answered, oldest first, with the arena each holds */
+  batches: { jobs: Pending<Req, Res>[]; arena: number }[];
+  /** views of the worker's payload arenas, and which of them hold no batch in flight */
+  arenas: Uint8Array[];
+  freeArenas: number[];
 }
 
 /** Rebuilds an Error that sourceErrorFrom / store error mapping read like Node's own. */
 export function errorFromJob(e: JobError): Error {
   return Object.assign(new Error(e.message), { code: e.code, errno: e.errno, syscall: e.syscall });
 }
+
+/** Batches in flight per worker: one being worked on, one waiting. */
+const BATCHES_PER_WORKER = 2;
 
 export class WorkerPool<Req, Res> {
   private readonly queue: Pending<Req, Res>[] = [];
@@ -46,20 +63,30 @@ export class WorkerPool<Req, Res> {
   batchesSent = 0;
 
   /**
-   * `size` workers, each with up to two batches posted (one being worked on, one waiting), each
-   * batch up to `maxBatch` jobs.
+   * `size` workers, each with up to two batches posted, each batch up to `maxBatch` jobs. Job
+   * payloads (bytes a job carries, like a blob to write) are copied into one of the worker's two
+   * shared arenas of `arenaBytes`, reused for every batch: transferring a fresh buffer per job
+   * instead left each one as garbage in the worker's heap until its next GC, which in a worker
+   * that allocates little came late (hundreds of MB of RSS).
    */
   constructor(
     private readonly workerUrl: URL,
     private readonly size: number,
     private readonly maxBatch = 64,
+    private readonly arenaBytes = 0,
   ) {}
 
-  /** Queues one job; `transfer` lists buffers handed to the worker (the caller must not touch them again). */
-  run(req: Req, transfer: ArrayBuffer[] = []): Promise<Res> {
+  /** Largest payload a job may carry. */
+  get maxPayload(): number {
+    return this.arenaBytes;
+  }
+
+  /** Queues one job; `payload` is copied (the caller may reuse it once this resolves or rejects). */
+  run(req: Req, payload?: Uint8Array): Promise<Res> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
+    if (payload && payload.length > this.arenaBytes) return Promise.reject(new RangeError(`job payload of ${payload.length} bytes exceeds ${this.arenaBytes}`));
     return new Promise<Res>((resolve, reject) => {
-      this.queue.push({ req, transfer, resolve, reject });
+      this.queue.push({ req, payload, resolve, reject });
       // Jobs queued in one turn of the event loop go out together: one message, not one each.
       if (!this.scheduled) {
         this.scheduled = true;
@@ -83,31 +110,50 @@ export class WorkerPool<Req, Res> {
     while (this.queue.length > 0) {
       const slot = this.freeSlot();
       if (!slot) return;
-      const batch = this.queue.splice(0, this.maxBatch);
-      slot.batches.push(batch);
+      const arena = this.arenaBytes > 0 ? slot.freeArenas.pop()! : -1;
+      const view = arena >= 0 ? slot.arenas[arena] : undefined;
+      const jobs: Pending<Req, Res>[] = [];
+      const message: BatchMessage<Req> = { arena, jobs: [] };
+      let used = 0;
+      while (this.queue.length > 0 && jobs.length < this.maxBatch) {
+        const p = this.queue[0];
+        const len = p.payload?.length ?? 0;
+        if (len > 0 && used + len > this.arenaBytes) break;
+        this.queue.shift();
+        if (len > 0) view!.set(p.payload!, used);
+        message.jobs.push({ req: p.req, at: used, len });
+        used += len;
+        jobs.push(p);
+      }
+      slot.batches.push({ jobs, arena });
       slot.worker.ref();
       this.batchesSent++;
-      slot.worker.postMessage(batch.map((p) => p.req), batch.flatMap((p) => p.transfer));
+      slot.worker.postMessage(message);
     }
   }
 
-  /** A worker with fewer than two batches posted (the least busy), starting one if there is room. */
+  /** A worker with a batch place free (the least busy), starting one if there is room. */
   private freeSlot(): Slot<Req, Res> | undefined {
     let best: Slot<Req, Res> | undefined;
-    for (const s of this.slots) if (s.batches.length < 2 && (!best || s.batches.length < best.batches.length)) best = s;
+    for (const s of this.slots) if (s.batches.length < BATCHES_PER_WORKER && (!best || s.batches.length < best.batches.length)) best = s;
     if (best && best.batches.length === 0) return best;
     if (this.slots.length < this.size) return this.spawn();
     return best;
   }
 
   private spawn(): Slot<Req, Res> {
-    const worker = startWorker(this.workerUrl);
-    const slot: Slot<Req, Res> = { worker, batches: [] };
+    const workerData: PoolWorkerData = {
+      arenas: this.arenaBytes > 0 ? Array.from({ length: BATCHES_PER_WORKER }, () => new SharedArrayBuffer(this.arenaBytes)) : [],
+    };
+    const worker = startWorker(this.workerUrl, workerData);
+    const arenas = workerData.arenas.map((sab) => new Uint8Array(sab));
+    const slot: Slot<Req, Res> = { worker, batches: [], arenas, freeArenas: arenas.map((_, i) => i) };
     worker.unref();
     worker.on('message', (replies: JobReply<Res>[]) => {
-      const batch = slot.batches.shift() ?? [];
+      const batch = slot.batches.shift();
       if (slot.batches.length === 0) worker.unref();
-      batch.forEach((p, i) => {
+      if (batch && batch.arena >= 0) slot.freeArenas.push(batch.arena);
+      (batch?.jobs ?? []).forEach((p, i) => {
         const r = replies[i];
         if (r && 'ok' in r) p.resolve(r.ok);
         else p.reject(r ? errorFromJob(r.err) : new Error('worker sent no reply for a job'));
@@ -117,7 +163,7 @@ export class WorkerPool<Req, Res> {
     const fail = (err: unknown) => {
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
-      for (const p of slot.batches.splice(0).flat()) p.reject(err);
+      for (const p of slot.batches.splice(0).flatMap((b) => b.jobs)) p.reject(err);
       this.dispatch();
     };
     worker.on('error', fail);
@@ -132,11 +178,11 @@ export class WorkerPool<Req, Res> {
  * tsx's loader registered inside the worker first: Node 20 does not apply the main thread's
  * --import hooks to a worker's entry module.
  */
-function startWorker(url: URL): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url);
+function startWorker(url: URL, workerData: PoolWorkerData): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
   const tsxApi = import.meta.resolve('tsx/esm/api'); // resolved here: the worker's eval code resolves from the cwd
   const boot = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true });
+  return new Worker(boot, { eval: true, workerData });
 }
 
 /**

@@ -34,6 +34,22 @@ test('a worker that dies rejects its jobs; the pool starts another and goes on',
   assert.equal(await pool.run({ op: 'echo', value: 21 }), 42);
 });
 
+test('payloads travel through the reused arenas: every job sees its own bytes, batches split when an arena fills', async () => {
+  const p = new WorkerPool<EchoJob, number>(url, 2, 64, 1000);
+  try {
+    const payloads = Array.from({ length: 200 }, (_, i) => new Uint8Array(1 + (i % 300)).fill(i % 7));
+    const before = p.batchesSent;
+    const sums = await Promise.all(payloads.map((b) => p.run({ op: 'sum' }, b)));
+    assert.deepEqual(sums, payloads.map((b) => b.reduce((a, x) => a + x, 0)));
+    const totalBytes = payloads.reduce((n, b) => n + b.length, 0);
+    assert.ok(p.batchesSent - before >= totalBytes / 1000, 'no batch carried more than an arena');
+    await assert.rejects(p.run({ op: 'sum' }, new Uint8Array(1001)), RangeError);
+    assert.equal(await p.run({ op: 'sum' }, new Uint8Array(1000).fill(1)), 1000, 'a payload the size of an arena fits');
+  } finally {
+    await p.close();
+  }
+});
+
 test('a closed pool refuses work', async () => {
   const p = new WorkerPool<EchoJob, number>(url, 1);
   assert.equal(await p.run({ op: 'echo', value: 5 }), 10);
