@@ -9,7 +9,7 @@ import { segmentCount } from '../format/blockmap.js';
 import { SourceError } from '../errors.js';
 import { readDirNames, joinPath } from '../source/read-dir.js';
 import { ftypeOfMode, type SourceStat } from '../source/stat.js';
-import { lstatInWorker } from '../source/source-jobs.js';
+import { lstatManyInWorker } from '../source/source-jobs.js';
 import { isSourceFailure, sourceErrorFrom } from '../source/file-reader.js';
 import type { ObjectRow } from '../state/job-db.js';
 import { SeqAllocator } from '../state/job-meta.js';
@@ -97,16 +97,12 @@ async function recordBatch(
   ctx: LoadContext, dir: ObjectRow, names: Buffer[], merge: boolean, seq: SeqAllocator, dmid: DmidCounter, random: RandomSource,
 ): Promise<void> {
   if (names.length === 0) return;
-  const items: Scanned[] = await Promise.all(
-    names.map(async (name) => {
-      const path = joinPath(dir.path, name);
-      try {
-        return { name, path, stat: await lstatInWorker(path) };
-      } catch (err) {
-        return { name, path, error: sourceErrorFrom(path.toString(), err) };
-      }
-    }),
-  );
+  const paths = names.map((name) => joinPath(dir.path, name));
+  const stats = await lstatManyInWorker(paths);
+  const items: Scanned[] = names.map((name, i) => {
+    const st = stats[i];
+    return st instanceof Error ? { name, path: paths[i], error: sourceErrorFrom(paths[i].toString(), st) } : { name, path: paths[i], stat: st };
+  });
   const { db, config } = ctx;
   db.transaction(() => {
     for (const it of items) {

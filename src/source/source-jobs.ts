@@ -3,14 +3,17 @@
  * files) run in two worker threads, in batches (util/worker-pool.ts): for trees of many small
  * files these calls, not the data, are what cost.
  */
-import { WorkerPool, siblingWorkerUrl } from '../util/worker-pool.js';
+import { WorkerPool, errorFromJob, siblingWorkerUrl, type JobError } from '../util/worker-pool.js';
 import type { SourceStat } from './stat.js';
 
 /** Paths travel as latin1 strings: byte for byte, and far cheaper to send than a Buffer's whole slab. */
-export type SourceJob = { op: 'lstat'; path: string } | { op: 'readSmall'; path: string; max: number };
+export type SourceJob =
+  | { op: 'lstatMany'; paths: string[] }
+  | { op: 'readSmall'; path: string; max: number };
 
 export type SourceJobResult =
-  | { kind: 'stat'; stat: SourceStat }
+  /** one per path, in order: its stat, or the error lstat gave */
+  | { kind: 'stats'; stats: ({ stat: SourceStat } | { err: JobError })[] }
   | { kind: 'not-regular'; stat: SourceStat }
   | { kind: 'too-big'; stat: SourceStat }
   /** `data` holds `length` bytes read of a request for size + 1 */
@@ -24,11 +27,14 @@ function sourcePool(): WorkerPool<SourceJob, SourceJobResult> {
   return pool;
 }
 
-/** lstat in a worker; rejects with the fs error (code, errno, syscall) as lstat would. */
-export async function lstatInWorker(path: Buffer): Promise<SourceStat> {
-  const r = await sourcePool().run({ op: 'lstat', path: path.toString('latin1') });
-  if (r.kind !== 'stat') throw new Error(`unexpected worker reply ${r.kind}`);
-  return r.stat;
+/**
+ * lstat of many paths in one job (a directory's batch of entries): one result per path, a
+ * SourceStat or the fs error (code, errno, syscall) lstat gave for it.
+ */
+export async function lstatManyInWorker(paths: Buffer[]): Promise<(SourceStat | Error)[]> {
+  const r = await sourcePool().run({ op: 'lstatMany', paths: paths.map((p) => p.toString('latin1')) });
+  if (r.kind !== 'stats') throw new Error(`unexpected worker reply ${r.kind}`);
+  return r.stats.map((s) => ('stat' in s ? s.stat : errorFromJob(s.err)));
 }
 
 /** Opens (O_NOFOLLOW | O_NONBLOCK), fstats and, when at most `max` bytes, reads a file whole in a worker. */

@@ -1,6 +1,6 @@
 /** Worker thread for source-jobs.ts: lstat and whole reads of small files, with synchronous syscalls. */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
-import { serveJobs, type JobResult } from '../util/worker-jobs.js';
+import { jobError, serveJobs, type JobResult } from '../util/worker-jobs.js';
 import { toSourceStat } from './stat.js';
 import type { SourceJob, SourceJobResult } from './source-jobs.js';
 
@@ -31,8 +31,18 @@ function readSmall(path: Buffer, max: number): JobResult<SourceJobResult> {
   }
 }
 
+function lstatMany(paths: string[]): JobResult<SourceJobResult> {
+  const stats = paths.map((p) => {
+    try {
+      return { stat: toSourceStat(lstatSync(Buffer.from(p, 'latin1'), { bigint: true })) };
+    } catch (e) {
+      return { err: jobError(e) };
+    }
+  });
+  return { value: { kind: 'stats', stats } };
+}
+
 serveJobs<SourceJob, SourceJobResult>((job) => {
-  const path = Buffer.from(job.path, 'latin1');
-  if (job.op === 'lstat') return { value: { kind: 'stat', stat: toSourceStat(lstatSync(path, { bigint: true })) } };
-  return readSmall(path, job.max);
+  if (job.op === 'lstatMany') return lstatMany(job.paths);
+  return readSmall(Buffer.from(job.path, 'latin1'), job.max);
 });

@@ -8,7 +8,8 @@ export interface JobResult<Res> {
   transfer?: ArrayBuffer[];
 }
 
-function jobError(e: unknown): JobError {
+/** What crosses back to the main thread of a failure: enough to rebuild a Node fs error. */
+export function jobError(e: unknown): JobError {
   const err = e as NodeJS.ErrnoException;
   return { message: err?.message ?? String(e), code: err?.code, errno: err?.errno, syscall: err?.syscall };
 }

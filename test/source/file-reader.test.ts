@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { SMALL_FILE_BYTES, SourceFile } from '../../src/source/file-reader.js';
-import { lstatInWorker } from '../../src/source/source-jobs.js';
+import { lstatManyInWorker } from '../../src/source/source-jobs.js';
 import { toSourceStat } from '../../src/source/stat.js';
 
 for (const size of [0, 100, SMALL_FILE_BYTES, SMALL_FILE_BYTES + 1, 100_000]) {
@@ -85,16 +85,18 @@ test('small files are read whole by a worker when the scan says they are small; 
   }
 });
 
-test('lstat in a worker gives the same fields as lstat, and the same errors', async () => {
+test('lstat of a batch in a worker gives the same fields as lstat, and each entry its own error', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'lstat-worker-'));
   try {
     const p = path.join(dir, 'caf\xe9'); // a name that is not ASCII travels byte for byte
     await writeFile(p, 'x');
     await symlink('nowhere', path.join(dir, 'dangling'));
-    for (const name of [p, path.join(dir, 'dangling'), dir]) {
-      assert.deepEqual(await lstatInWorker(Buffer.from(name)), toSourceStat(lstatSync(name, { bigint: true })));
-    }
-    await assert.rejects(lstatInWorker(Buffer.from(path.join(dir, 'missing'))), { code: 'ENOENT', syscall: 'lstat' });
+    const names = [p, path.join(dir, 'dangling'), dir, path.join(dir, 'missing'), path.join(dir, 'caf\xe9', 'below-a-file')];
+    const got = await lstatManyInWorker(names.map((n) => Buffer.from(n)));
+    assert.equal(got.length, names.length);
+    for (let i = 0; i < 3; i++) assert.deepEqual(got[i], toSourceStat(lstatSync(names[i], { bigint: true })), names[i]);
+    assert.ok(got[3] instanceof Error && (got[3] as NodeJS.ErrnoException).code === 'ENOENT' && (got[3] as NodeJS.ErrnoException).syscall === 'lstat');
+    assert.ok(got[4] instanceof Error && (got[4] as NodeJS.ErrnoException).code === 'ENOTDIR', 'each entry keeps its own error');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
