@@ -135,9 +135,15 @@ export class JobDb {
       if (!fresh) checkIntegrity(db, file);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      if (fresh) {
-        db.exec(SCHEMA_SQL);
-        db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+      // A database without a single table is one whose first run was killed before its schema
+      // committed: nothing of a job is in it, so it is set up like a new one.
+      const empty = fresh || (db.prepare('SELECT count(*) FROM sqlite_master').pluck().get() as number) === 0;
+      if (empty) {
+        // One transaction: a kill leaves no tables or all of them with the version, never a half.
+        db.transaction(() => {
+          db!.exec(SCHEMA_SQL);
+          db!.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+        })();
       } else {
         const v = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get();
         if (v !== String(SCHEMA_VERSION)) {

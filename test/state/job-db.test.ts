@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -62,6 +62,18 @@ test('a database of another schema version is refused', () => {
   raw.prepare("UPDATE meta SET value = '999' WHERE key = 'schema_version'").run();
   raw.close();
   assert.throws(() => JobDb.open(dir), (e: unknown) => e instanceof StateError && e.code === 'CLFS_STATE_SCHEMA');
+});
+
+test('a database killed before its schema committed (an SQLite file with no table) is set up as new', () => {
+  const dir = path.join(tmp, 'killed-at-init');
+  mkdirSync(dir, { mode: 0o700 });
+  const raw = new Database(path.join(dir, DB_FILE));
+  raw.pragma('journal_mode = WAL'); // what the first run had done when it was killed
+  raw.close();
+  assert.ok(statSync(path.join(dir, DB_FILE)).size > 0);
+  const db = JobDb.open(dir);
+  assert.equal(db.getMeta('schema_version'), '1');
+  db.close();
 });
 
 test('the batch writer commits queued writes together, on size or on flush, after the barrier', async () => {
