@@ -132,8 +132,7 @@ export class AzureStore implements BlobStore {
       timedOut = true;
       request.abort();
     }, this.idleTimeoutMs);
-    const onAbort = () => request.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unlink = signal ? linkAbort(signal, request) : undefined;
     try {
       return await fn(request.signal, () => timer.refresh(), await this.client);
     } catch (err) {
@@ -141,9 +140,27 @@ export class AzureStore implements BlobStore {
       throw mapAzureError(err, { description: this.description, blob, op, userSignal: signal, timedOut });
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      unlink?.();
     }
   }
+}
+
+/** Requests in flight under each caller signal: one 'abort' listener per signal fans out to them all. */
+const requestsBySignal = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/** Aborts `request` when `signal` aborts (until the returned unlink is called). */
+function linkAbort(signal: AbortSignal, request: AbortController): () => void {
+  let requests = requestsBySignal.get(signal);
+  if (!requests) {
+    const set = new Set<AbortController>();
+    requests = set;
+    requestsBySignal.set(signal, set);
+    signal.addEventListener('abort', () => {
+      for (const r of set) r.abort(signal.reason);
+    }, { once: true });
+  }
+  requests.add(request);
+  return () => requests.delete(request);
 }
 
 /** A request policy (the SDK's v1 factory shape) that sends every request through our keep-alive agent. */
