@@ -179,10 +179,26 @@ export class WorkerPool<Req, Res> {
  * --import hooks to a worker's entry module.
  */
 function startWorker(url: URL, workerData: PoolWorkerData): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
+  const preloads = nodeOptionsImports();
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, preloads.length > 0 ? { workerData, execArgv: preloads } : { workerData });
   const tsxApi = import.meta.resolve('tsx/esm/api'); // resolved here: the worker's eval code resolves from the cwd
   const boot = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(boot, { eval: true, workerData });
+}
+
+/**
+ * `--import` preloads given in NODE_OPTIONS, as worker execArgv. Node 20 runs them in the main
+ * thread only (a `--require` preload runs in workers too), so a preload that instruments `fs`
+ * would otherwise miss the calls the workers make; passed explicitly, workers run them as well.
+ */
+function nodeOptionsImports(): string[] {
+  const words = (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] === '--import' && i + 1 < words.length) out.push('--import', words[++i]);
+    else if (words[i].startsWith('--import=')) out.push(words[i]);
+  }
+  return out;
 }
 
 /**

@@ -16,8 +16,14 @@
  * CLFS_CHAOS_CHILD_LOG=file  append the argv of every child process started (JSON, one per line).
  * CLFS_CHAOS_KILL_AT_RENAME=n  SIGKILL at the n-th rename of a local store's temp file into place
  *                            (the blob is fully written, not yet published: a temp file is left).
+ *
+ * The loader's worker threads run this preload too (src/util/worker-pool.ts passes NODE_OPTIONS'
+ * --import on), so the synchronous calls they make (openSync, fstatSync, lstatSync, renameSync)
+ * are instrumented like the promise calls of the main thread. Each thread keeps its own "once"
+ * state; a path is only ever opened by one of them.
  */
-import { appendFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import fs, { appendFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import fsp from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import childProcess, { execFileSync } from 'node:child_process';
@@ -47,7 +53,8 @@ if (killAt > 0 || countFile) {
       return result;
     });
   };
-  if (countFile) process.on('exit', () => writeFileSync(countFile, String(transactions)));
+  // transactions run on the main thread; a worker's count (0) must not overwrite it
+  if (countFile && isMainThread) process.on('exit', () => writeFileSync(countFile, String(transactions)));
 }
 
 const rules: FsRule[] = JSON.parse(process.env.CLFS_CHAOS_FS ?? '[]');
@@ -91,6 +98,36 @@ if (rules.length > 0) {
     if (ruleFor(p, ['vanish'])) rmSync(p as string, { recursive: true, force: true });
     return (opendir as (...a: unknown[]) => ReturnType<typeof fsp.opendir>)(p, ...rest);
   } as typeof fsp.opendir;
+  // the same rules for the workers' synchronous calls (an fd remembers its path for fstatSync)
+  const openSync = fs.openSync;
+  const fstatSync = fs.fstatSync;
+  const lstatSync = fs.lstatSync;
+  const pathOfFd = new Map<number, { path: string; rule: FsRule }>();
+  fs.openSync = function (p: Parameters<typeof fs.openSync>[0], ...rest: unknown[]) {
+    if (ruleFor(p, ['vanish'])) rmSync(p as string, { recursive: true, force: true });
+    const swapped = ruleFor(p, ['fifo', 'symlink']);
+    if (swapped) swap(String(p), swapped);
+    const fd = (openSync as (...a: unknown[]) => number)(p, ...rest);
+    const rule = ruleFor(p, ['grow', 'shrink']);
+    if (rule) pathOfFd.set(fd, { path: String(p), rule });
+    return fd;
+  } as typeof fs.openSync;
+  fs.fstatSync = function (fd: number, ...rest: unknown[]) {
+    const st = (fstatSync as (...a: unknown[]) => { size: number | bigint })(fd, ...rest);
+    const hit = pathOfFd.get(fd);
+    if (hit) {
+      pathOfFd.delete(fd);
+      if (hit.rule.action === 'grow') appendFileSync(hit.path, Buffer.alloc(4096, 0x47));
+      else truncateSync(hit.path, Math.floor(Number(st.size) / 2));
+    }
+    return st;
+  } as typeof fs.fstatSync;
+  (fs as unknown as Record<string, unknown>).lstatSync = function (p: Parameters<typeof fs.lstatSync>[0], ...rest: unknown[]) {
+    const st = (lstatSync as (...a: unknown[]) => ReturnType<typeof fs.lstatSync>)(p, ...rest);
+    const swapped = ruleFor(p, ['fifo', 'symlink'], 'lstat');
+    if (swapped) swap(Buffer.isBuffer(p) ? p.toString() : String(p), swapped);
+    return st;
+  };
   const lstat = fsp.lstat;
   fsp.lstat = async function (p: Parameters<typeof fsp.lstat>[0], ...rest: unknown[]) {
     const st = await (lstat as (...a: unknown[]) => ReturnType<typeof fsp.lstat>)(p, ...rest);
@@ -127,5 +164,12 @@ if (killAtRename > 0) {
     if (String(from).includes('.clfs-tmp') && ++renames === killAtRename) process.kill(process.pid, 'SIGKILL');
     return rename(from, to);
   } as typeof fsp.rename;
+  // Small blobs are renamed by the store's worker threads: count there too. Each thread counts
+  // its own renames, so with two put workers the kill comes at one of them's n-th rename.
+  const renameSync = fs.renameSync;
+  fs.renameSync = function (from: Parameters<typeof fs.renameSync>[0], to: Parameters<typeof fs.renameSync>[1]) {
+    if (String(from).includes('.clfs-tmp') && ++renames === killAtRename) process.kill(process.pid, 'SIGKILL');
+    return renameSync(from, to);
+  } as typeof fs.renameSync;
   syncBuiltinESMExports();
 }
