@@ -38,7 +38,8 @@ export class SourceFile {
       try {
         r = await readSmallInWorker(path, SMALL_FILE_BYTES);
       } catch (err) {
-        throw sourceErrorFrom(display, err);
+        // an fs error belongs to this file; anything else (a worker that died) stops the job
+        throw isSourceFailure(err) ? sourceErrorFrom(display, err) : err;
       }
       if (r.kind === 'not-regular') throw new SourceError('CLFS_SOURCE_CHANGED', display, 'is no longer a regular file (it changed after the scan)');
       if (r.kind === 'read') {
