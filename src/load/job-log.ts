@@ -44,6 +44,10 @@ export class JobLog {
     if (toListeners) for (const l of this.listeners) l(level, clean);
   }
   debug(m: string): void { this.log('DEBUG', m); }
+  /** Whether lines of `level` are kept: lets a caller skip building a per-object line nobody reads. */
+  enabled(level: LogLevel): boolean {
+    return RANK[level] >= RANK[this.level];
+  }
   info(m: string): void { this.log('INFO', m); }
   warn(m: string): void { this.log('WARNING', m); }
   error(m: string): void { this.log('ERROR', m); }

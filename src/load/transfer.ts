@@ -68,7 +68,7 @@ export async function transferAll(ctx: LoadContext, maxErrors: number, scan: Sca
           const bytes = await writeObject(ctx, row);
           ctx.batch.add(() => ctx.db.markDone(row.id, bytes));
           ctx.stats.done++;
-          ctx.log.debug(`written: ${row.path.toString()}`);
+          if (ctx.log.enabled('DEBUG')) ctx.log.debug(`written: ${row.path.toString()}`);
         } catch (err) {
           if (isEntryFailure(err)) {
             ctx.batch.add(() => ctx.db.markFailed(row.id));
