@@ -55,6 +55,20 @@ test('objects keep 64-bit inode numbers exactly; directory entries page in inser
   db.close();
 });
 
+test('pending pages give the same rows as getObject, every field, in ready order', () => {
+  const db = JobDb.open(path.join(tmp, 'pending'));
+  const other: SourceStat = { ...stat, mode: 0o100600, uid: 4_000_000_000, size: 2n ** 40n, rdev: 2n ** 50n + 3n, nlink: 7, ctimeNsec: 999_999_999n };
+  const ids = [stat, other, stat].map((st, i) => db.insertObject({
+    fh: new Uint8Array(24).fill(i + 1), ftype: 2, parentFh: new Uint8Array(16).fill(9), name: Buffer.from(`f${i}`),
+    path: Buffer.from(`/p/f${i}`), stat: st, reconcile: i % 2, plannedSegs: i,
+  }));
+  const page = db.pending(0, 10);
+  assert.deepEqual(page.map((r) => r.id), ids);
+  for (const row of page) assert.deepEqual(row, db.getObject(row.id));
+  assert.deepEqual(db.pending(page[1].ready!, 10).map((r) => r.id), [ids[2]]);
+  db.close();
+});
+
 test('a database of another schema version is refused', () => {
   const dir = path.join(tmp, 'schema');
   JobDb.open(dir).close();
