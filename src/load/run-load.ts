@@ -34,14 +34,9 @@ export interface LoadResult {
 
 const SCAN_CONCURRENCY = 8;
 
-/**
- * Automatic concurrency: enough writes in flight to hide per-blob latency (bytes are bounded by
- * the memory budget, not by this). 128 over 64: 20,000 small files to a local directory in
- * 2.61-2.79 s against 2.84-2.89 s, the worker round trips overlapping more; Azurite's raw upload
- * is as fast at 128 as at 64.
- */
+/** Automatic concurrency: enough writes in flight to hide per-blob latency, bounded by memory. */
 export function defaultConcurrency(): number {
-  return 128;
+  return 64;
 }
 export function defaultMemoryBudget(): number {
   // 128 MiB holds four 8 MiB segments at their real footprint (write-file.ts), enough to keep
