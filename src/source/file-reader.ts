@@ -6,9 +6,9 @@ import { toSourceStat, type SourceStat } from './stat.js';
 import { readSmallInWorker } from './source-jobs.js';
 
 /**
- * Files up to this size are read whole, with one read of size + 1 bytes, right after open: a
- * longer read means the file grew, a shorter one that it shrank. That saves the separate growth
- * probe, a thread-pool round trip per small file.
+ * Files up to this size are read whole by a worker, with one read of size + 1 bytes right after
+ * open: a longer read means the file grew, a shorter one that it shrank. That saves the separate
+ * growth probe and all the thread-pool round trips of a small file.
  */
 export const SMALL_FILE_BYTES = 16 * 1024;
 
@@ -29,11 +29,12 @@ export class SourceFile {
   /**
    * Opens a source file. `expectedSize` is its size at scan time: a small file is opened, read
    * whole and closed by a worker thread in one job (source-jobs.ts), the fast path for trees of
-   * many small files; a file found bigger than that is opened here after all.
+   * many small files; a bigger one (or one found bigger than the scan said) is opened here and
+   * read piece by piece.
    */
-  static async open(path: Buffer, expectedSize?: bigint): Promise<SourceFile> {
+  static async open(path: Buffer, expectedSize: bigint): Promise<SourceFile> {
     const display = path.toString();
-    if (expectedSize !== undefined && expectedSize <= BigInt(SMALL_FILE_BYTES)) {
+    if (expectedSize <= BigInt(SMALL_FILE_BYTES)) {
       let r;
       try {
         r = await readSmallInWorker(path, SMALL_FILE_BYTES);
@@ -41,7 +42,7 @@ export class SourceFile {
         // an fs error belongs to this file; anything else (a worker that died) stops the job
         throw isSourceFailure(err) ? sourceErrorFrom(display, err) : err;
       }
-      if (r.kind === 'not-regular') throw new SourceError('CLFS_SOURCE_CHANGED', display, 'is no longer a regular file (it changed after the scan)');
+      if (r.kind === 'not-regular') throw changedType(display);
       if (r.kind === 'read') {
         const file = new SourceFile(undefined, display, r.stat);
         const size = Number(r.stat.size);
@@ -49,7 +50,6 @@ export class SourceFile {
         file.whole = Buffer.from(r.data.buffer, r.data.byteOffset, Math.min(r.length, size));
         return file;
       }
-      // it grew past the small-file size since the scan: read it piece by piece below
     }
     try {
       // O_NOFOLLOW: an entry swapped for a symlink after the scan is never followed out of the tree;
@@ -57,11 +57,8 @@ export class SourceFile {
       const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
       try {
         const raw = await fh.stat({ bigint: true });
-        if (!raw.isFile()) throw new SourceError('CLFS_SOURCE_CHANGED', display, 'is no longer a regular file (it changed after the scan)');
-        const st = toSourceStat(raw);
-        const file = new SourceFile(fh, display, st);
-        if (st.size <= BigInt(SMALL_FILE_BYTES)) await file.readWhole();
-        return file;
+        if (!raw.isFile()) throw changedType(display);
+        return new SourceFile(fh, display, toSourceStat(raw));
       } catch (err) {
         await fh.close();
         throw err;
@@ -110,28 +107,10 @@ export class SourceFile {
     return new SourceError('CLFS_SOURCE_CHANGED', this.path, `file shrank while being read (expected ${this.stat.size} bytes)`);
   }
 
-  /** One read of size + 1 bytes (see SMALL_FILE_BYTES); a short read is reported by readExact. */
-  private async readWhole(): Promise<void> {
-    const size = Number(this.stat.size);
-    const buf = Buffer.allocUnsafe(size + 1);
-    let done = 0;
-    const fh = this.handle();
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, done, size + 1 - done, done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-      if (done === size + 1) break;
-    }
-    this.grew = done > size;
-    this.whole = buf.subarray(0, Math.min(done, size));
-  }
-
   /** Throws if the file holds data past the size seen at open (it grew while being read). */
   async checkNoGrowth(): Promise<void> {
-    if (this.whole && !this.grew) return;
-    if (this.grew) {
-      throw new SourceError('CLFS_SOURCE_CHANGED', this.path, `file grew while being read (was ${this.stat.size} bytes at open)`);
-    }
+    if (this.grew) throw this.grown();
+    if (this.whole) return;
     const probe = Buffer.allocUnsafe(1);
     let n: number;
     try {
@@ -139,9 +118,11 @@ export class SourceFile {
     } catch (err) {
       throw sourceErrorFrom(this.path, err);
     }
-    if (n !== 0) {
-      throw new SourceError('CLFS_SOURCE_CHANGED', this.path, `file grew while being read (was ${this.stat.size} bytes at open)`);
-    }
+    if (n !== 0) throw this.grown();
+  }
+
+  private grown(): SourceError {
+    return new SourceError('CLFS_SOURCE_CHANGED', this.path, `file grew while being read (was ${this.stat.size} bytes at open)`);
   }
 
   async close(): Promise<void> {
@@ -154,7 +135,10 @@ export class SourceFile {
   }
 }
 
-/** Wraps a Node fs error as a SourceError with a stable code naming the path. */
+function changedType(path: string): SourceError {
+  return new SourceError('CLFS_SOURCE_CHANGED', path, 'is no longer a regular file (it changed after the scan)');
+}
+
 /** True for failures of the source file system (errno errors from fs calls, or SourceErrors). */
 export function isSourceFailure(err: unknown): boolean {
   if (err instanceof SourceError) return true;
@@ -162,6 +146,7 @@ export function isSourceFailure(err: unknown): boolean {
   return typeof e?.errno === 'number' && typeof e.syscall === 'string';
 }
 
+/** Wraps a Node fs error as a SourceError with a stable code naming the path. */
 export function sourceErrorFrom(path: string, err: unknown): SourceError {
   if (err instanceof SourceError) return err;
   const e = err as NodeJS.ErrnoException;

@@ -16,7 +16,7 @@ for (const size of [0, 100, SMALL_FILE_BYTES, SMALL_FILE_BYTES + 1, 100_000]) {
       const p = path.join(dir, 'f');
       const data = Buffer.alloc(size, 0x61);
       await writeFile(p, data);
-      const f = await SourceFile.open(Buffer.from(p));
+      const f = await SourceFile.open(Buffer.from(p), BigInt(size));
       try {
         assert.deepEqual(await f.readExact(0, size), data);
         if (size > 10) assert.deepEqual(await f.readExact(5, 5), data.subarray(5, 10));
@@ -26,7 +26,7 @@ for (const size of [0, 100, SMALL_FILE_BYTES, SMALL_FILE_BYTES + 1, 100_000]) {
       }
       // A large file grown after open fails at the probe. A small one was read whole at open, so
       // its bytes match the size it had then; it fails only if it was already longer than stat said.
-      const g = await SourceFile.open(Buffer.from(p));
+      const g = await SourceFile.open(Buffer.from(p), BigInt(size));
       await appendFile(p, 'x');
       const grownCheck = async () => {
         await g.readExact(0, size);
@@ -37,7 +37,7 @@ for (const size of [0, 100, SMALL_FILE_BYTES, SMALL_FILE_BYTES + 1, 100_000]) {
       await g.close();
       if (size > 0) {
         await writeFile(p, data);
-        const s = await SourceFile.open(Buffer.from(p));
+        const s = await SourceFile.open(Buffer.from(p), BigInt(size));
         await truncate(p, size - 1);
         // A small file was read at open (it holds the old size); a large one sees the shrink now.
         if (size > SMALL_FILE_BYTES) await assert.rejects(s.readExact(0, size), { code: 'CLFS_SOURCE_CHANGED' });
