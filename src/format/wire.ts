@@ -150,7 +150,7 @@ export class ByteReader {
 export const ENVELOPE_HEADROOM = 4;
 const withHeadroom = new WeakSet<Uint8Array>();
 
-/** Record that `b` was finished by a writer with ENVELOPE_HEADROOM zero bytes in front of it. */
+/** Record that the ENVELOPE_HEADROOM bytes in front of `b` belong to the codec (a writer's headroom, a frame's room). */
 export function markHeadroom(b: Uint8Array): Uint8Array {
   if (b.byteOffset >= ENVELOPE_HEADROOM) withHeadroom.add(b);
   return b;

@@ -39,8 +39,9 @@ export function defaultConcurrency(): number {
   return 64;
 }
 export function defaultMemoryBudget(): number {
-  // 128 MiB holds four 8 MiB segments at their real footprint (write-file.ts), enough to keep
-  // the destination busy; on top of the ~130 MB process baseline it keeps peak RSS near 300 MB.
+  // 128 MiB holds 15 segment buffers with compression off or 5 segments with LZ4 (their footprint,
+  // write-file.ts), enough to keep the destination busy; on top of the ~150 MB process baseline
+  // (workers included) it keeps peak RSS under 300 MB.
   return Math.min(128 << 20, Math.max(32 << 20, Math.floor(os.totalmem() / 8)));
 }
 

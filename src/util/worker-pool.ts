@@ -76,11 +76,6 @@ export class WorkerPool<Req, Res> {
     private readonly arenaBytes = 0,
   ) {}
 
-  /** Largest payload a job may carry. */
-  get maxPayload(): number {
-    return this.arenaBytes;
-  }
-
   /** Queues one job; `payload` is copied (the caller may reuse it once this resolves or rejects). */
   run(req: Req, payload?: Uint8Array): Promise<Res> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
