@@ -1,23 +1,17 @@
 #!/usr/bin/env node
 /** The clfsload command line: parses arguments and hands off to one command module each. */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from './exit-codes.js';
 import { ClfsError } from '../errors.js';
 import { registerCommands } from './commands/index.js';
+import { findUp } from '../util/find-up.js';
 
 /** Reads our package.json version; searched upward so it works from src/ (tsx) and dist/src/ (tsc). */
 function packageVersion(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = path.join(dir, 'package.json');
-    if (existsSync(candidate)) return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
-    const up = path.dirname(dir);
-    if (up === dir) return 'unknown';
-    dir = up;
-  }
+  const pkg = findUp(import.meta.url, 'package.json');
+  return pkg ? (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version : 'unknown';
 }
 
 /** Builds the program; exported so tests can drive it in-process. */

@@ -4,11 +4,11 @@
  * to microseconds, and no npm package takes nanoseconds. When the helper is not built (or
  * CLFSLOAD_NO_NATIVE_TIMES=1), times fall back to the nearest microsecond via Node's calls.
  */
-import { existsSync, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ClfsTime } from '../format/index.js';
+import { findUp } from '../util/find-up.js';
 
 interface Native {
   futimens(fd: number, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number): void;
@@ -19,17 +19,6 @@ export type TimePrecision = 'ns' | 'us';
 
 const ADDON = path.join('native', 'precise-times', 'build', 'Release', 'precise_times.node');
 
-/** The addon under the repo (or package) root: src/read/ under tsx, dist/src/read/ when built. */
-function findAddon(): string | undefined {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    dir = path.dirname(dir);
-    const candidate = path.join(dir, ADDON);
-    if (existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-
 let loaded: { native?: Native; reason?: string } | undefined;
 const disabled = { reason: 'disabled by CLFSLOAD_NO_NATIVE_TIMES=1' };
 
@@ -37,7 +26,7 @@ const disabled = { reason: 'disabled by CLFSLOAD_NO_NATIVE_TIMES=1' };
 function load(): { native?: Native; reason?: string } {
   if (process.env.CLFSLOAD_NO_NATIVE_TIMES === '1') return disabled;
   if (loaded) return loaded;
-  const file = findAddon();
+  const file = findUp(import.meta.url, ADDON); // under the repo (or package) root
   if (!file) return (loaded = { reason: `native helper not built (${ADDON} missing; run npm ci or npm rebuild)` });
   try {
     return (loaded = { native: createRequire(import.meta.url)(file) as Native });
