@@ -115,8 +115,12 @@ describe('loads through a faulty network', { concurrency: 1 }, () => {
     assert.ok((proxy.injected['403'] ?? 0) >= 1);
 
     proxy.refuseAll(false);
-    await new Promise((res) => setTimeout(res, 5)); // a later expiry time gives a different signature
-    const fresh = proxy.rewrite(az.containerUrl(name));
+    // SAS times have whole seconds: wait until a later expiry gives a different signature
+    let fresh = proxy.rewrite(az.containerUrl(name));
+    for (let i = 0; i < 30 && new URL(fresh).searchParams.get('sig') === new URL(url).searchParams.get('sig'); i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      fresh = proxy.rewrite(az.containerUrl(name));
+    }
     assert.notEqual(new URL(fresh).searchParams.get('sig'), new URL(url).searchParams.get('sig'));
     const resumed = await runCli(['load', src, fresh, '--state-path', state, '--preserve-hardlinks=true']);
     assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
