@@ -5,6 +5,7 @@ import type { ObjectRow } from '../state/job-db.js';
 import type { LoadContext } from './context.js';
 import { writeDir } from './write-dir.js';
 import { writeFile } from './write-file.js';
+import { SmallReadAhead } from './small-read-ahead.js';
 import { writeSpecial, writeSymlink } from './write-special.js';
 
 const PAGE = 512;
@@ -12,9 +13,9 @@ const PAGE = 512;
 /** Thrown when --max-errors is reached. */
 export class TooManyErrors extends Error {}
 
-function writeObject(ctx: LoadContext, row: ObjectRow): Promise<number> {
+function writeObject(ctx: LoadContext, row: ObjectRow, readAhead: SmallReadAhead): Promise<number> {
   switch (row.ftype) {
-    case Ftype.REG: return writeFile(ctx, row);
+    case Ftype.REG: return writeFile(ctx, row, readAhead.take(row));
     case Ftype.DIR: return writeDir(ctx, row);
     case Ftype.LNK: return writeSymlink(ctx, row);
     default: return writeSpecial(ctx, row);
@@ -43,6 +44,7 @@ const IDLE_WAIT_MS = 20;
  */
 export async function transferAll(ctx: LoadContext, maxErrors: number, scan: ScanProgress = { done: true }, halt: { stop: boolean } = { stop: false }): Promise<void> {
   const inflight = new Set<Promise<void>>();
+  const readAhead = new SmallReadAhead();
   let fatal: unknown;
   let last = 0;
   const tooMany = () => maxErrors > 0 && ctx.stats.failed >= maxErrors;
@@ -54,8 +56,10 @@ export async function transferAll(ctx: LoadContext, maxErrors: number, scan: Sca
       await (ctx.wakeup ? ctx.wakeup.wait(IDLE_WAIT_MS) : new Promise((r) => setTimeout(r, IDLE_WAIT_MS)));
       continue;
     }
-    for (const row of page) {
+    for (let i = 0; i < page.length; i++) {
+      const row = page[i];
       last = row.ready ?? last;
+      readAhead.before(page, i);
       const held = await ctx.slots.acquire(1);
       if (ctx.batch.failure !== undefined) fatal ??= ctx.batch.failure;
       if (fatal !== undefined || ctx.signal.aborted || tooMany() || scan.error !== undefined) {
@@ -65,7 +69,7 @@ export async function transferAll(ctx: LoadContext, maxErrors: number, scan: Sca
       }
       const p: Promise<void> = (async () => {
         try {
-          const bytes = await writeObject(ctx, row);
+          const bytes = await writeObject(ctx, row, readAhead);
           ctx.batch.add(() => ctx.db.markDone(row.id, bytes));
           ctx.stats.done++;
           if (ctx.log.enabled('DEBUG')) ctx.log.debug(`written: ${row.path.toString()}`);
@@ -88,6 +92,7 @@ export async function transferAll(ctx: LoadContext, maxErrors: number, scan: Sca
     }
   }
   halt.stop = true;
+  readAhead.clear();
   await Promise.all(inflight);
   await ctx.batch.flush();
   if (fatal !== undefined) throw fatal;

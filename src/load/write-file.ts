@@ -5,7 +5,7 @@ import { fileSegmentOffset } from '../format/objects.js';
 import { Compression, sealBlob } from '../format/envelope.js';
 import { segmentFrame, writeSegmentFrame } from '../format/segment-frame.js';
 import { v2Name } from '../format/names.js';
-import { SourceFile } from '../source/file-reader.js';
+import { SourceFile, type SmallRead } from '../source/file-reader.js';
 import { SourceError } from '../errors.js';
 import type { ObjectRow } from '../state/job-db.js';
 import type { LoadContext } from './context.js';
@@ -29,9 +29,12 @@ function segmentFootprint(bufferBytes: number, compression: number): number {
   return compression === Compression.NONE ? bufferBytes : 3 * bufferBytes;
 }
 
-/** Writes a regular file; resolves to the bytes uploaded. Segments are all written before the inode. */
-export async function writeFile(ctx: LoadContext, row: ObjectRow): Promise<number> {
-  const file = await SourceFile.open(row.path, row.stat.size);
+/**
+ * Writes a regular file; resolves to the bytes uploaded. Segments are all written before the
+ * inode. `started`: the file's whole read, when the transfer began it ahead (small files).
+ */
+export async function writeFile(ctx: LoadContext, row: ObjectRow, started?: SmallRead): Promise<number> {
+  const file = await SourceFile.open(row.path, row.stat.size, started);
   let nsegSeen = row.plannedSegs;
   try {
     const st = file.stat;

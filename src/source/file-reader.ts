@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { SourceError } from '../errors.js';
 import { toSourceStat, type SourceStat } from './stat.js';
-import { readSmallInWorker } from './source-jobs.js';
+import { readSmallInWorker, type SourceJobResult } from './source-jobs.js';
 
 /**
  * Files up to this size are read whole by a worker, with one read of size + 1 bytes right after
@@ -11,6 +11,21 @@ import { readSmallInWorker } from './source-jobs.js';
  * growth probe and all the thread-pool round trips of a small file.
  */
 export const SMALL_FILE_BYTES = 16 * 1024;
+
+/** A whole read of a small file started before its open (see startSmallRead). */
+export type SmallRead = Promise<SourceJobResult>;
+
+/**
+ * Starts the worker's whole read of a small file now, for a later `SourceFile.open`. The loader
+ * reads a window of files ahead so that each message to the workers carries many reads: one
+ * message per file costs more than the file's syscalls (a thread wake-up each way).
+ * A read nobody opens is simply dropped (its failure is not unhandled).
+ */
+export function startSmallRead(path: Buffer): SmallRead {
+  const read = readSmallInWorker(path, SMALL_FILE_BYTES);
+  read.catch(() => undefined);
+  return read;
+}
 
 /** An open source file: its attributes at open time and exact-range reads. */
 export class SourceFile {
@@ -30,14 +45,14 @@ export class SourceFile {
    * Opens a source file. `expectedSize` is its size at scan time: a small file is opened, read
    * whole and closed by a worker thread in one job (source-jobs.ts), the fast path for trees of
    * many small files; a bigger one (or one found bigger than the scan said) is opened here and
-   * read piece by piece.
+   * read piece by piece. `started` is that small-file read if it was begun ahead (startSmallRead).
    */
-  static async open(path: Buffer, expectedSize: bigint): Promise<SourceFile> {
+  static async open(path: Buffer, expectedSize: bigint, started?: SmallRead): Promise<SourceFile> {
     const display = path.toString();
-    if (expectedSize <= BigInt(SMALL_FILE_BYTES)) {
+    if (started || expectedSize <= BigInt(SMALL_FILE_BYTES)) {
       let r;
       try {
-        r = await readSmallInWorker(path, SMALL_FILE_BYTES);
+        r = await (started ?? readSmallInWorker(path, SMALL_FILE_BYTES));
       } catch (err) {
         // an fs error belongs to this file; anything else (a worker that died) stops the job
         throw isSourceFailure(err) ? sourceErrorFrom(display, err) : err;

@@ -27,6 +27,11 @@ function sourcePool(): WorkerPool<SourceJob, SourceJobResult> {
   return pool;
 }
 
+/** Messages sent to the source workers so far and the jobs they carried (how well jobs batch). */
+export function sourceJobCounts(): { batches: number; jobs: number } {
+  return { batches: pool?.batchesSent ?? 0, jobs: pool?.jobsSent ?? 0 };
+}
+
 /**
  * lstat of many paths in one job (a directory's batch of entries): one result per path, a
  * SourceStat or the fs error (code, errno, syscall) lstat gave for it.

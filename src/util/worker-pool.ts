@@ -59,8 +59,9 @@ export class WorkerPool<Req, Res> {
   private readonly slots: Slot<Req, Res>[] = [];
   private closed = false;
   private scheduled = false;
-  /** messages posted so far (each a batch of jobs) */
+  /** messages posted so far (each a batch of jobs), and the jobs they carried */
   batchesSent = 0;
+  jobsSent = 0;
 
   /**
    * `size` workers, each with up to two batches posted, each batch up to `maxBatch` jobs. Job
@@ -123,6 +124,7 @@ export class WorkerPool<Req, Res> {
       slot.batches.push({ jobs, arena });
       slot.worker.ref();
       this.batchesSent++;
+      this.jobsSent += jobs.length;
       slot.worker.postMessage(message);
     }
   }

@@ -159,10 +159,11 @@ describe('runLoad', () => {
     mkdirSync(src);
     for (let i = 0; i < 5; i++) writeFileSync(path.join(src, `f${i}`), 'x');
     const store = new MemoryStore();
-    // An entry of an unsupported kind cannot exist here, so simulate vanished files: remove them after the scan.
+    // An entry of an unsupported kind cannot exist here, so simulate vanished files: remove them
+    // once the scan has recorded them, before any is read (small files are read ahead of writing).
     let removed = false;
     const hook = (p: string) => {
-      if (p === 'before-inode' && !removed) {
+      if (p === 'before-mark-scanned' && !removed) {
         removed = true;
         for (let i = 0; i < 5; i++) rmSync(path.join(src, `f${i}`));
       }
