@@ -16,14 +16,14 @@ function readSmall(path: Buffer, max: number): JobResult<SourceJobResult> {
     if (!raw.isFile()) return { value: { kind: 'not-regular', stat } };
     if (raw.size > BigInt(max)) return { value: { kind: 'too-big', stat } };
     // One read of size + 1 bytes: a longer result means the file grew, a shorter one that it shrank.
+    // Once `size` bytes are in, a short read is the end of the file: no second read to see EOF.
     const size = Number(raw.size);
     const data = new Uint8Array(size + 1);
     let done = 0;
-    for (;;) {
+    while (done < size) {
       const n = readSync(fd, data, done, size + 1 - done, done);
       if (n === 0) break;
       done += n;
-      if (done === size + 1) break;
     }
     return { value: { kind: 'read', stat, data, length: done }, transfer: [data.buffer] };
   } finally {
