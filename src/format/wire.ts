@@ -18,17 +18,27 @@ export class ByteWriter {
     initial = 256,
     private readonly headroom = 0,
   ) {
-    this.buf = new Uint8Array(headroom + initial).subarray(headroom);
-    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset);
+    this.buf = this.allocate(initial);
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  }
+  /**
+   * Unzeroed memory (small sizes come from Node's shared pool: a zeroed ArrayBuffer per handle
+   * cost more than encoding it): the writer writes every byte up to `length` itself, and only
+   * the headroom is zeroed. The headroom is part of this allocation, so views keep it in front.
+   */
+  private allocate(cap: number): Uint8Array {
+    const mem = Buffer.allocUnsafe(this.headroom + cap);
+    mem.fill(0, 0, this.headroom);
+    return new Uint8Array(mem.buffer, mem.byteOffset + this.headroom, cap);
   }
   private ensure(n: number): void {
     if (this.length + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    let cap = Math.max(this.buf.length * 2, 16);
     while (cap < this.length + n) cap *= 2;
-    const next = new Uint8Array(this.headroom + cap).subarray(this.headroom);
+    const next = this.allocate(cap);
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
-    this.dv = new DataView(next.buffer, next.byteOffset);
+    this.dv = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
   u8(v: number): void {
     range(v, 0xff, 'u8');
@@ -78,10 +88,9 @@ export class ByteWriter {
   setU32(at: number, v: number): void {
     this.dv.setUint32(at, v >>> 0, true);
   }
-  /** The written bytes; no copy when the writer was sized exactly (the common case for big payloads). */
+  /** The written bytes: a view of the writer's memory (which is at most twice as long), not a copy. */
   finish(): Uint8Array {
-    if (this.length === this.buf.length) return this.buf;
-    return this.buf.slice(0, this.length);
+    return this.length === this.buf.length ? this.buf : this.buf.subarray(0, this.length);
   }
 }
 
