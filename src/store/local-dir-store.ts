@@ -2,8 +2,6 @@
  * A BlobStore over a local directory: one regular file per blob, file name = blob name — the layout of
  * the reference fixtures (../shared/fixtures/reference/<variant>/container/).
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -12,8 +10,8 @@ import { firstIndexAfter, lowerBound, compareUtf8 } from './utf8-order.js';
 import { storeError, throwIfAborted } from './store-errors.js';
 import { AbortedError, ClfsError, StoreError } from '../errors.js';
 import { WORKER_PUT_BYTES, putInWorker } from './local-put-jobs.js';
+import { SyncHelper } from './sync-helper.js';
 
-const execFileAsync = promisify(execFile);
 /**
  * Temp names: pid (the sweep of dead writers' temps reads it), a random tag per process, and a
  * counter — unique without a random draw per put. process.pid is a getter that makes a syscall.
@@ -43,6 +41,7 @@ export class LocalDirStore implements BlobStore {
   private readonly maxPageSize: number;
   /** the sweep of temp files left by dead writers, started by the first put */
   private swept: Promise<void> | undefined;
+  private syncHelper: SyncHelper | undefined;
 
   constructor(dir: string, options: LocalDirStoreOptions = {}) {
     this.dir = path.resolve(dir);
@@ -127,10 +126,17 @@ export class LocalDirStore implements BlobStore {
    */
   async sync(): Promise<void> {
     try {
-      await execFileAsync('sync', ['-f', this.dir]);
+      this.syncHelper ??= new SyncHelper(this.dir);
+      await this.syncHelper.sync();
     } catch (err) {
       throw await this.mapError(err, undefined, 'sync');
     }
+  }
+
+  /** Stops the sync helper (it would also end by itself with this process). */
+  async close(): Promise<void> {
+    this.syncHelper?.close();
+    this.syncHelper = undefined;
   }
 
   async delete(name: string, signal?: AbortSignal): Promise<boolean> {
