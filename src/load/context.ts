@@ -23,7 +23,7 @@ export interface LoadContext {
   memory: Budget;
   /** reusable 8 MiB segment buffers (their number is bounded by `memory`) */
   segmentBuffers: SegmentBuffers;
-  /** concurrent object writes */
+  /** concurrent object writes, in half slots (transfer.ts: SLOT_UNITS per --concurrency slot) */
   slots: Budget;
   /** woken by the scan whenever it makes objects ready, so the transfer need not poll */
   wakeup?: Wakeup;

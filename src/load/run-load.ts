@@ -20,7 +20,7 @@ import { Wakeup } from '../util/wakeup.js';
 import { SEGMENT_BUFFER_BYTES, SegmentBuffers } from './segment-buffers.js';
 import type { LoadOptions } from './options.js';
 import { scanTree } from './scan.js';
-import { TooManyErrors, transferAll, type ScanProgress } from './transfer.js';
+import { SLOT_UNITS, TooManyErrors, transferAll, type ScanProgress } from './transfer.js';
 import { cleanupAll, reconcileAll } from './reconcile.js';
 import { finalize, writeBucket } from './finalize.js';
 import { hookFromEnv } from './test-hook.js';
@@ -110,12 +110,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       signal: o.signal ?? new AbortController().signal,
       memory,
       segmentBuffers: new SegmentBuffers(Math.floor(memory.capacity / SEGMENT_BUFFER_BYTES)),
-      slots: new Budget(o.concurrency ?? defaultConcurrency()),
+      slots: new Budget((o.concurrency ?? defaultConcurrency()) * SLOT_UNITS),
       hook: o.hook ?? hookFromEnv(),
       wakeup: new Wakeup(),
       excluded: await excludedInodes(o.exclude ?? [o.stateDir]),
     };
-    log.info(`${resumed ? 'Resuming' : 'Starting'} load of ${path.resolve(o.source)} to ${config.destination}; compression ${config.compression}, preserve hard links ${config.preserveHardlinks}, max errors ${o.maxErrors}, concurrency ${ctx.slots.capacity}`);
+    log.info(`${resumed ? 'Resuming' : 'Starting'} load of ${path.resolve(o.source)} to ${config.destination}; compression ${config.compression}, preserve hard links ${config.preserveHardlinks}, max errors ${o.maxErrors}, concurrency ${ctx.slots.capacity / SLOT_UNITS}`);
     let phasesFailed = true;
     try {
       await runPhases(ctx, o, prior);

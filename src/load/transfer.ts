@@ -1,5 +1,5 @@
 /** TRANSFER: writes every pending object, many at once, bounded by slots and a memory budget. */
-import { Ftype } from '../format/constants.js';
+import { FIRST_SEGMENT_BYTES, Ftype } from '../format/constants.js';
 import { AbortedError, FormatError, SourceError } from '../errors.js';
 import type { ObjectRow } from '../state/job-db.js';
 import type { LoadContext } from './context.js';
@@ -20,6 +20,22 @@ function writeObject(ctx: LoadContext, row: ObjectRow, readAhead: SmallReadAhead
     case Ftype.LNK: return writeSymlink(ctx, row);
     default: return writeSpecial(ctx, row);
   }
+}
+
+/**
+ * Write slots are counted in halves: `--concurrency N` lets N objects be written at once, and
+ * twice as many when they are small (a file whose data all fits in its inode, a symlink, a
+ * special file). A small object's write is a few syscalls or one small PUT, so its cost is
+ * latency, not memory: more of them in flight keep the workers and the destination busy, while
+ * bigger files stay at N (their data is also bounded by the memory budget).
+ */
+export const SLOT_UNITS = 2;
+const INLINE_MAX = BigInt(FIRST_SEGMENT_BYTES);
+
+function slotUnits(row: ObjectRow): number {
+  if (row.ftype === Ftype.DIR) return SLOT_UNITS;
+  if (row.ftype === Ftype.REG && row.stat.size > INLINE_MAX) return SLOT_UNITS;
+  return 1;
 }
 
 /** A failure that belongs to one source entry (the job goes on); anything else stops the job. */
@@ -60,7 +76,7 @@ export async function transferAll(ctx: LoadContext, maxErrors: number, scan: Sca
       const row = page[i];
       last = row.ready ?? last;
       readAhead.before(page, i);
-      const held = await ctx.slots.acquire(1);
+      const held = await ctx.slots.acquire(slotUnits(row));
       if (ctx.batch.failure !== undefined) fatal ??= ctx.batch.failure;
       if (fatal !== undefined || ctx.signal.aborted || tooMany() || scan.error !== undefined) {
         halt.stop = true;
