@@ -8,7 +8,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { compressSync } from 'lz4-napi';
-import { blobPlan, probeSample } from './ceilings.js';
+import { blobNameLike, blobPlan, probeSample } from './ceilings.js';
+import { parseBlobName } from '../src/format/names.js';
 import { evaluateGoals } from './goals.js';
 import { redactText } from './loader.js';
 import { measureCommand, parseGnuTime, readProcUsage } from './measure.js';
@@ -158,4 +159,13 @@ test('the table shows ratios against the ceiling and marks failures', () => {
   assert.equal(lines.length, 5);
   assert.match(lines[3], /\| 0\.50 +\| 2\.00 +\|$/);
   assert.match(lines[4], /FAILED.*exit 3: boom/);
+});
+
+test('the raw upload names its blobs like a load does: v2 names of the same length, all different', () => {
+  const names = Array.from({ length: 100 }, () => blobNameLike());
+  assert.equal(new Set(names).size, 100);
+  for (const n of names) {
+    assert.equal(n.length, 113, n);
+    assert.equal(parseBlobName(n).kind, 'v2', n);
+  }
 });
