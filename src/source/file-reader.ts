@@ -1,9 +1,9 @@
 /** Reads a regular source file piece by piece, refusing to go on if it changes size. */
-import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { SourceError } from '../errors.js';
 import { toSourceStat, type SourceStat } from './stat.js';
 import { readSmallInWorker, type SourceJobResult } from './source-jobs.js';
+import { SOURCE_OPEN_FLAGS } from './sync-ops.js';
 
 /**
  * Files up to this size are read whole by a worker, with one read of size + 1 bytes right after
@@ -67,9 +67,7 @@ export class SourceFile {
       }
     }
     try {
-      // O_NOFOLLOW: an entry swapped for a symlink after the scan is never followed out of the tree;
-      // O_NONBLOCK: one swapped for a FIFO cannot block the load (it fails the check below instead).
-      const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      const fh = await open(path, SOURCE_OPEN_FLAGS);
       try {
         const raw = await fh.stat({ bigint: true });
         if (!raw.isFile()) throw changedType(display);
