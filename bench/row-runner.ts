@@ -88,42 +88,49 @@ export async function runLocal(ctx: RunContext, row: RowSpec, source: string, to
   fastest.reportAll();
 }
 
-/** A fresh Azurite per row: the raw-upload probe and full run, then clfsload per compression, each in its own container. */
+/**
+ * A fresh Azurite for every measurement (each probe candidate, raw upload and clfsload run), each
+ * with one container. Sharing one per row let each run inherit the garbage of the runs before
+ * (Azurite keeps blobs in its own heap): the 1 GiB raw upload took 3.4 s first in a row and 5.3 s
+ * after two loads, which decided the ratio more than either side did.
+ */
 export async function runAzurite(ctx: RunContext, row: RowSpec, source: string, totals: TreeTotals): Promise<void> {
-  const azuriteDir = path.join(ctx.tmp, `azurite-${row.id}`);
-  mkdirSync(azuriteDir, { recursive: true });
-  const azurite = await startAzurite(ctx.repoRoot, azuriteDir);
   let seq = 0;
-  const fresh = async (): Promise<{ name: string; url: string; dispose(): Promise<void> }> => {
-    const name = `bench-${row.id}-${++seq}`;
-    const url = await azurite.createContainer(name);
-    return { name, url, dispose: () => azurite.deleteContainer(name) };
+  const fresh: Fresh = async () => {
+    const dir = path.join(ctx.tmp, `azurite-${row.id}-${++seq}`);
+    mkdirSync(dir, { recursive: true });
+    const azurite = await startAzurite(ctx.repoRoot, dir);
+    const name = `bench-${row.id}-${seq}`;
+    const dispose = async (): Promise<void> => {
+      await azurite.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    try {
+      const url = await azurite.createContainer(name);
+      return { name, url, countBlobs: () => azurite.countBlobs(name), dispose };
+    } catch (err) {
+      await dispose();
+      throw err;
+    }
   };
   const fastest = new Fastest(ctx);
-  try {
-    const ranked = row.ceilings ? await probeRanked(ctx, row, fresh) : [];
-    for (let round = 1; round <= Math.min(ctx.rounds, row.maxRounds ?? ctx.rounds); round++) {
-      // Round r uploads at the r-th fastest probed concurrency: a noisy probe cannot pin a poor ceiling.
-      if (ranked.length > 0) fastest.add(await runRawUpload(row, totals, ranked[(round - 1) % ranked.length], fresh), round);
-      for (const compression of row.compressions) {
-        fastest.add(await runAzuriteLoad(ctx, row, source, totals, compression, fresh, azurite.countBlobs, round), round);
-      }
+  const ranked = row.ceilings ? await probeRanked(ctx, row, fresh) : [];
+  for (let round = 1; round <= Math.min(ctx.rounds, row.maxRounds ?? ctx.rounds); round++) {
+    // Round r uploads at the r-th fastest probed concurrency: a noisy probe cannot pin a poor ceiling.
+    if (ranked.length > 0) fastest.add(await runRawUpload(row, totals, ranked[(round - 1) % ranked.length], fresh), round);
+    for (const compression of row.compressions) {
+      fastest.add(await runAzuriteLoad(ctx, row, source, totals, compression, fresh, round), round);
     }
-    fastest.reportAll();
-  } finally {
-    await azurite.stop();
-    rmSync(azuriteDir, { recursive: true, force: true });
   }
+  fastest.reportAll();
 }
 
-type Fresh = () => Promise<{ name: string; url: string; dispose(): Promise<void> }>;
+type Fresh = () => Promise<{ name: string; url: string; countBlobs(): Promise<{ count: number; bytes: number }>; dispose(): Promise<void> }>;
 
 /** The probed concurrencies, fastest first, for the raw upload of a sample of the row's blobs. */
 async function probeRanked(ctx: RunContext, row: RowSpec, fresh: Fresh): Promise<number[]> {
   const sizes = blobPlan(row.tree);
   const sample = ctx.quick ? probeSample(sizes, 300, 32 << 20) : probeSample(sizes, 1000, 256 << 20);
-  // Warm Azurite (JIT, sockets) first so the first candidate is not penalised.
-  await probeConcurrency(sample.slice(0, 200), [32], { create: fresh });
   const { tries } = await probeConcurrency(sample, CONCURRENCIES, { create: fresh });
   ctx.note(`raw upload probe on ${sample.length} blobs: ${tries.map((t) => `x${t.concurrency} ${(sample.length / t.seconds).toFixed(0)} PUT/s`).join(', ')}`);
   return [...tries].sort((a, b) => a.seconds - b.seconds).map((t) => t.concurrency);
@@ -153,7 +160,6 @@ async function runAzuriteLoad(
   totals: TreeTotals,
   compression: Compression,
   fresh: Fresh,
-  countBlobs: (name: string) => Promise<{ count: number; bytes: number }>,
   round: number,
 ): Promise<Result> {
   const name = `load-${row.id}-azurite-${compression}-r${round}`;
@@ -163,7 +169,7 @@ async function runAzuriteLoad(
     const outcome = await runLoader({ cliEntry: ctx.cliEntry, source, destination: c.url, stateDir, compression, logDir: ctx.logDir, name, profileDir: ctx.profileDir });
     const result = toResult(row, totals, { dest: 'azurite', tool: 'clfsload', compression }, outcome);
     if (outcome.ok) {
-      const { count, bytes } = await countBlobs(c.name);
+      const { count, bytes } = await c.countBlobs();
       Object.assign(result, { blobs: count, storedBytes: bytes });
     }
     return result;
