@@ -1,9 +1,11 @@
 /** Measures one row: its ceilings and every clfsload run, against a local directory or a fresh Azurite. */
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startAzurite } from './azurite.js';
-import { blobPlan, probeConcurrency, probeSample, rawUpload } from './ceilings.js';
+import { blobPlan, probeConcurrency, probeSample } from './ceilings.js';
 import { redactText, runCopy, runLoader, type Outcome } from './loader.js';
+import { measureCommand } from './measure.js';
 import type { Result } from './result.js';
 import type { Compression, RowSpec } from './rows.js';
 import type { TreeTotals } from './trees.js';
@@ -117,7 +119,7 @@ export async function runAzurite(ctx: RunContext, row: RowSpec, source: string, 
   const ranked = row.ceilings ? await probeRanked(ctx, row, fresh) : [];
   for (let round = 1; round <= Math.min(ctx.rounds, row.maxRounds ?? ctx.rounds); round++) {
     // Round r uploads at the r-th fastest probed concurrency: a noisy probe cannot pin a poor ceiling.
-    if (ranked.length > 0) fastest.add(await runRawUpload(row, totals, ranked[(round - 1) % ranked.length], fresh), round);
+    if (ranked.length > 0) fastest.add(await runRawUpload(ctx, row, totals, ranked[(round - 1) % ranked.length], fresh, round), round);
     for (const compression of row.compressions) {
       fastest.add(await runAzuriteLoad(ctx, row, source, totals, compression, fresh, round), round);
     }
@@ -136,20 +138,33 @@ async function probeRanked(ctx: RunContext, row: RowSpec, fresh: Fresh): Promise
   return [...tries].sort((a, b) => a.seconds - b.seconds).map((t) => t.concurrency);
 }
 
-async function runRawUpload(row: RowSpec, totals: TreeTotals, concurrency: number, fresh: Fresh): Promise<Result> {
+/** The raw-upload program (raw-upload-main.ts), run as a measured child process like clfsload. */
+const RAW_UPLOAD_MAIN = fileURLToPath(new URL('./raw-upload-main.js', import.meta.url));
+
+async function runRawUpload(ctx: RunContext, row: RowSpec, totals: TreeTotals, concurrency: number, fresh: Fresh, round: number): Promise<Result> {
   const sizes = blobPlan(row.tree);
-  const base = { row: row.id, dest: 'azurite' as const, tool: 'raw upload' as const, files: totals.files, bytes: totals.bytes, userS: NaN, sysS: NaN, peakRssMB: NaN, concurrency };
-  // CPU is the bench process's own during the upload (no CLFS work); its RSS is not comparable, so left out.
+  const name = `raw-${row.id}-x${concurrency}-r${round}`;
+  const sizesFile = path.join(ctx.tmp, `${name}.sizes.json`);
+  writeFileSync(sizesFile, JSON.stringify(sizes));
+  const base = { dest: 'azurite' as const, tool: 'raw upload' as const };
   try {
     const c = await fresh();
     try {
-      const { wallS, userS, sysS } = await rawUpload(c.url, sizes, concurrency);
-      return { ...base, wallS, userS, sysS, ok: true, blobs: sizes.length, storedBytes: sizes.reduce((a, b) => a + b, 0) };
+      const argv = [process.execPath, RAW_UPLOAD_MAIN, sizesFile, String(concurrency)];
+      const m = await measureCommand(argv, {
+        env: { ...process.env, RAW_UPLOAD_URL: c.url },
+        stdoutFile: path.join(ctx.logDir, `${name}.stdout`),
+        stderrFile: path.join(ctx.logDir, `${name}.stderr`),
+      });
+      const outcome: Outcome = m.exitCode === 0 ? { ...m, ok: true } : { ...m, ok: false, error: `raw upload exit ${m.exitCode}` };
+      return { ...toResult(row, totals, base, outcome), concurrency, blobs: sizes.length, storedBytes: sizes.reduce((a, b) => a + b, 0) };
     } finally {
       await c.dispose();
     }
   } catch (err) {
-    return { ...base, wallS: NaN, ok: false, error: `raw upload failed: ${redactText((err as Error).message)}` };
+    return { ...toResult(row, totals, base, { wallS: NaN, userS: NaN, sysS: NaN, peakRssMB: NaN, exitCode: 1, ok: false }), concurrency, error: `raw upload failed: ${redactText((err as Error).message)}` };
+  } finally {
+    rmSync(sizesFile, { force: true });
   }
 }
 
