@@ -83,7 +83,7 @@ export function register(program: Command): void {
       return u;
     }))
     .addOption(new Option('--output-type <type>', 'text or json (one JSON object per line), e.g. --output-type json').choices(['text', 'json']).default('text'))
-    .addOption(new Option('--concurrency <n>', `objects written at once (default automatic: ${defaultConcurrency()}), e.g. --concurrency 128`).argParser(parseCount(1)))
+    .addOption(new Option('--concurrency <n>', `objects written at once, twice as many small ones (default automatic: ${defaultConcurrency()}), e.g. --concurrency 128`).argParser(parseCount(1)))
     .addOption(new Option('--cap-mbps <n>', 'cap the upload rate in megabits per second, e.g. --cap-mbps 100').argParser(parsePositive))
     .option('--dry-run', 'scan the source and report what would be written; nothing is written to the destination')
     .addHelpText('after', EXAMPLES)
