@@ -28,7 +28,8 @@ export function redactText(text: string): string {
   return text.replace(/(https?:\/\/[^\s?"']*)\?[^\s"']*/g, '$1?<SAS redacted>').replace(/sig=[^&\s"']*/g, 'sig=<redacted>');
 }
 
-function lastLines(file: string, n: number): string {
+/** The last `n` lines of a child's output file, one line, any SAS removed. */
+export function lastLines(file: string, n: number): string {
   try {
     return redactText(readFileSync(file, 'utf8').trim().split('\n').slice(-n).join(' / '));
   } catch {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAzurite } from './azurite.js';
 import { blobPlan, probeConcurrency, probeSample } from './ceilings.js';
-import { redactText, runCopy, runLoader, type Outcome } from './loader.js';
+import { lastLines, redactText, runCopy, runLoader, type Outcome } from './loader.js';
 import { measureCommand } from './measure.js';
 import type { Result } from './result.js';
 import type { Compression, RowSpec } from './rows.js';
@@ -151,12 +151,9 @@ async function runRawUpload(ctx: RunContext, row: RowSpec, totals: TreeTotals, c
     const c = await fresh();
     try {
       const argv = [process.execPath, RAW_UPLOAD_MAIN, sizesFile, String(concurrency)];
-      const m = await measureCommand(argv, {
-        env: { ...process.env, RAW_UPLOAD_URL: c.url },
-        stdoutFile: path.join(ctx.logDir, `${name}.stdout`),
-        stderrFile: path.join(ctx.logDir, `${name}.stderr`),
-      });
-      const outcome: Outcome = m.exitCode === 0 ? { ...m, ok: true } : { ...m, ok: false, error: `raw upload exit ${m.exitCode}` };
+      const stderrFile = path.join(ctx.logDir, `${name}.stderr`);
+      const m = await measureCommand(argv, { env: { ...process.env, RAW_UPLOAD_URL: c.url }, stdoutFile: path.join(ctx.logDir, `${name}.stdout`), stderrFile });
+      const outcome: Outcome = m.exitCode === 0 ? { ...m, ok: true } : { ...m, ok: false, error: `raw upload exit ${m.exitCode}: ${lastLines(stderrFile, 2)}` };
       return { ...toResult(row, totals, base, outcome), concurrency, blobs: sizes.length, storedBytes: sizes.reduce((a, b) => a + b, 0) };
     } finally {
       await c.dispose();

@@ -88,7 +88,7 @@ export class ByteWriter {
   setU32(at: number, v: number): void {
     this.dv.setUint32(at, v >>> 0, true);
   }
-  /** The written bytes: a view of the writer's memory (which is at most twice as long), not a copy. */
+  /** The written bytes: a view of the writer's memory, not a copy. */
   finish(): Uint8Array {
     return this.length === this.buf.length ? this.buf : this.buf.subarray(0, this.length);
   }

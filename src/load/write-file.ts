@@ -68,18 +68,19 @@ export async function writeFile(ctx: LoadContext, row: ObjectRow, started?: Smal
       const databack = { ctime, offset: fileSegmentOffset(k), owner: row.fh };
       const frame = segmentFrame(len, databack);
       let held = await ctx.memory.acquire(segmentFootprint(ctx.segmentBuffers.sizeFor(frame.blobBytes), ctx.compression));
-      let buf: Buffer | undefined = ctx.segmentBuffers.take(frame.blobBytes);
+      const buf = ctx.segmentBuffers.take(frame.blobBytes);
+      let bufInUse = true;
       const id = ownerName(k);
       const p = (async () => {
         try {
-          await file.readInto(buf!, frame.dataOffset, offset, len);
-          const framed = writeSegmentFrame(buf!, len, frame);
+          await file.readInto(buf, frame.dataOffset, offset, len);
+          const framed = writeSegmentFrame(buf, len, frame);
           const blob = ctx.compression === Compression.NONE ? framed.blob : await sealBlob(framed.payload, ctx.compression);
-          if (blob.buffer !== buf!.buffer) {
+          if (blob.buffer !== buf.buffer) {
             // Compressed into a frame of its own: while it uploads only the frame is held, so the
             // read buffer and the rest of the budget go back now (the upload is the long part).
-            ctx.segmentBuffers.give(buf!);
-            buf = undefined;
+            ctx.segmentBuffers.give(buf);
+            bufInUse = false;
             const keep = Math.min(held, blob.byteLength);
             ctx.memory.release(held - keep);
             held = keep;
@@ -87,7 +88,7 @@ export async function writeFile(ctx: LoadContext, row: ObjectRow, started?: Smal
           bytes += await putBlob(ctx, v2Name({ id, btype: Btype.SEGMENT, owner: row.fh, version: 9 }), blob);
         } finally {
           // after the put has settled: the blob may be a view of the buffer
-          if (buf) ctx.segmentBuffers.give(buf);
+          if (bufInUse) ctx.segmentBuffers.give(buf);
           ctx.memory.release(held);
         }
       })().catch((err) => {
