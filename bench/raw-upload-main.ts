@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { rawUpload } from './ceilings.js';
+import { redactText } from './loader.js';
 
 async function main(): Promise<void> {
   const [sizesFile, concurrency] = process.argv.slice(2);
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  // the message of an SDK error can quote the request URL: never print its query (the SAS)
-  console.error(String(err.message).replace(/\?[^\s"']*/g, '?<redacted>'));
+  // the message of an SDK error can quote the request URL: never print its SAS
+  console.error(redactText(String(err.message)));
   process.exit(1);
 });

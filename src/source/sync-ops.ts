@@ -1,7 +1,7 @@
 /**
  * The source file system's small operations as synchronous calls, for worker threads (run on
  * the main thread they would block it): lstat of many paths, and the open-stat-read-close of a
- * small file.
+ * small file; and the flags every source open uses, on either thread.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { jobError, type JobResult } from '../util/worker-jobs.js';
