@@ -7,6 +7,7 @@ import { EXIT, EXIT_CODE_HELP, exitCodeFor } from './exit-codes.js';
 import { ClfsError } from '../errors.js';
 import { registerCommands } from './commands/index.js';
 import { findUp } from '../util/find-up.js';
+import { applyHeapPolicy } from './heap-policy.js';
 
 /** Reads our package.json version; searched upward so it works from src/ (tsx) and dist/src/ (tsc). */
 function packageVersion(): string {
@@ -62,6 +63,7 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  applyHeapPolicy();
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
