@@ -8,7 +8,8 @@ import { AzureStore } from '../../src/store/azure-store.js';
 import type { VerifyReport } from '../../src/read/verify.js';
 import type { ExportResult } from '../../src/read/export.js';
 import { cli, readManifest, tempDir } from '../read/read-helpers.js';
-import { assertMatchesManifest, scanTree } from '../read/tree-scan.js';
+import { assertMatchesManifest } from '../read/manifest-match.js';
+import { snapshotTree } from '../helpers/tree.js';
 
 let azurite: Azurite;
 const urls = new Map<string, string>();
@@ -42,7 +43,7 @@ for (const variant of variants) {
       const result = JSON.parse(r.stdout.toString('utf8')) as ExportResult;
       assert.equal(r.code, 0, r.stderr);
       assert.equal(result.errors, 0);
-      assertMatchesManifest(scanTree(dest), readManifest(variant).entries, process.getuid?.() === 0);
+      assertMatchesManifest(snapshotTree(dest), readManifest(variant).entries, process.getuid?.() === 0);
     } finally {
       t.cleanup();
     }
