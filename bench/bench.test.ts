@@ -149,6 +149,22 @@ test('goals compare clfsload with the ceiling of the same row and destination', 
   assert.equal(goals.get('Azurite large MB/s ≥ 0.9 × raw upload (LZ4)'), 'N/A');
 });
 
+test('a local goal is VOID when its cp -a was no faster than cp -a + sync (a disturbed file system)', () => {
+  const run = (copyS: number) => evaluateGoals([
+    result({ tool: 'cp -a', wallS: copyS }),
+    result({ tool: 'cp -a + sync', wallS: 2.62 }),
+    result({ compression: 'LZ4', wallS: 2.76 }),
+    result({ row: 'large', tool: 'cp -a', wallS: 0.45 }),
+    result({ row: 'large', tool: 'cp -a + sync', wallS: 0.93 }),
+    result({ row: 'large', compression: 'DISABLED', wallS: 1.33 }),
+  ]);
+  const disturbed = run(2.71).find((g) => g.goal === 'Local small wall ≤ 4 × cp -a (LZ4)');
+  assert.equal(disturbed?.status, 'VOID', 'the 12:22 run: 2.71 s for cp -a, 2.62 s for cp -a + sync');
+  assert.match(disturbed?.detail ?? '', /^1\.02 <= 4 — cp -a \(2\.71 s\) was not faster than cp -a \+ sync \(2\.62 s\)/);
+  assert.equal(run(2.71).find((g) => g.goal === 'Local large wall ≤ 2 × cp -a (DISABLED)')?.status, 'MISS', 'the large row\'s own cp -a was fine');
+  assert.equal(run(0.66).find((g) => g.goal === 'Local small wall ≤ 4 × cp -a (LZ4)')?.status, 'MISS', '4.18x: measured and missed');
+});
+
 test('the table shows ratios against the ceiling and marks failures', () => {
   const table = renderTable([
     result({ tool: 'cp -a', wallS: 2 }),
