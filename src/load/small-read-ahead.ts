@@ -5,7 +5,7 @@
  * rest of the file's work. Started a window at a time, the reads go out many per message.
  */
 import { Ftype } from '../format/constants.js';
-import { SMALL_FILE_BYTES, startSmallRead, type SmallRead } from '../source/file-reader.js';
+import { isSmallFile, startSmallRead, type SmallRead } from '../source/file-reader.js';
 import type { ObjectRow } from '../state/job-db.js';
 
 /**
@@ -13,7 +13,6 @@ import type { ObjectRow } from '../state/job-db.js';
  * window × 16 KiB (2 MiB) of file data waits in memory, outside the blob memory budget.
  */
 export const READ_AHEAD_FILES = 128;
-const SMALL = BigInt(SMALL_FILE_BYTES);
 
 export class SmallReadAhead {
   private readonly reads = new Map<number, SmallRead>();
@@ -33,7 +32,7 @@ export class SmallReadAhead {
     const end = Math.min(page.length, index + this.window);
     for (let i = Math.max(this.planned, index); i < end; i++) {
       const row = page[i];
-      if (row.ftype === Ftype.REG && row.stat.size <= SMALL) this.reads.set(row.id, startSmallRead(row.path));
+      if (row.ftype === Ftype.REG && isSmallFile(row.stat.size)) this.reads.set(row.id, startSmallRead(row.path));
     }
     this.planned = end;
   }

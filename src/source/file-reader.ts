@@ -11,6 +11,12 @@ import { SOURCE_OPEN_FLAGS } from './sync-ops.js';
  * growth probe and all the thread-pool round trips of a small file.
  */
 export const SMALL_FILE_BYTES = 16 * 1024;
+const SMALL = BigInt(SMALL_FILE_BYTES);
+
+/** True for a size (as the scan saw it) that `SourceFile.open` reads whole in a worker. */
+export function isSmallFile(size: bigint): boolean {
+  return size <= SMALL;
+}
 
 /** A whole read of a small file started before its open (see startSmallRead). */
 export type SmallRead = Promise<SourceJobResult>;
@@ -49,7 +55,7 @@ export class SourceFile {
    */
   static async open(path: Buffer, expectedSize: bigint, started?: SmallRead): Promise<SourceFile> {
     const display = path.toString();
-    if (started || expectedSize <= BigInt(SMALL_FILE_BYTES)) {
+    if (started || isSmallFile(expectedSize)) {
       let r;
       try {
         r = await (started ?? readSmallInWorker(path, SMALL_FILE_BYTES));
