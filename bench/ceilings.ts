@@ -69,9 +69,10 @@ export function blobNameLike(): string {
 
 /**
  * PUTs one blob per entry of `sizes` into the container with `concurrency` requests in flight;
- * returns the seconds taken and the CPU seconds this (the bench's) process spent meanwhile.
+ * returns the seconds taken (the measured ceiling runs it as a child process: measureCommand
+ * times that and takes its CPU and RSS).
  */
-export async function rawUpload(containerUrl: string, sizes: number[], concurrency: number): Promise<{ wallS: number; userS: number; sysS: number }> {
+export async function rawUpload(containerUrl: string, sizes: number[], concurrency: number): Promise<number> {
   const container = new ContainerClient(containerUrl);
   const source = randomBytes(Math.max(0, ...sizes));
   const names = sizes.map(() => blobNameLike());
@@ -82,10 +83,8 @@ export async function rawUpload(containerUrl: string, sizes: number[], concurren
     }
   };
   const start = process.hrtime.bigint();
-  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: Math.min(concurrency, sizes.length) }, worker));
-  const used = process.cpuUsage(cpu);
-  return { wallS: Number(process.hrtime.bigint() - start) / 1e9, userS: used.user / 1e6, sysS: used.system / 1e6 };
+  return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
 /** A prefix of `sizes` small enough for a quick concurrency probe. */
@@ -114,7 +113,7 @@ export async function probeConcurrency(
   for (const concurrency of candidates) {
     const c = await container.create();
     try {
-      tries.push({ concurrency, seconds: (await rawUpload(c.url, sample, concurrency)).wallS });
+      tries.push({ concurrency, seconds: await rawUpload(c.url, sample, concurrency) });
     } finally {
       await c.dispose();
     }

@@ -71,9 +71,9 @@ function flushDisk(): void {
 
 /**
  * cp -a, then clfsload into a fresh empty directory per compression; `ctx.rounds` times. Outputs
- * stay until the bench ends (the whole temp dir goes then): on ext4, creating files within ~30 s
- * of deleting many makes the inode allocator skip every recently freed slot (`recently_deleted`),
- * which was measured to slow `cp -a` of 20,000 files from 0.65 s to 11 s of system time.
+ * stay until the bench ends (the whole temp dir goes then): on ext4, creating files for minutes
+ * after deleting many makes the inode allocator test every recently freed slot
+ * (`recently_deleted`), which was measured to slow `cp -a` of 20,000 files from 0.65 s to 11-30 s.
  */
 export async function runLocal(ctx: RunContext, row: RowSpec, source: string, totals: TreeTotals): Promise<void> {
   const fastest = new Fastest(ctx);
