@@ -2,7 +2,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { SourceError } from '../errors.js';
 import { toSourceStat, type SourceStat } from './stat.js';
-import { readSmallInWorker, type SourceJobResult } from './source-jobs.js';
+import { SMALL_READ_MAX, readSmallInWorker, type SourceJobResult } from './source-jobs.js';
 import { SOURCE_OPEN_FLAGS } from './sync-ops.js';
 
 /**
@@ -10,7 +10,7 @@ import { SOURCE_OPEN_FLAGS } from './sync-ops.js';
  * open: a longer read means the file grew, a shorter one that it shrank. That saves the separate
  * growth probe and all the thread-pool round trips of a small file.
  */
-export const SMALL_FILE_BYTES = 16 * 1024;
+export const SMALL_FILE_BYTES = SMALL_READ_MAX;
 const SMALL = BigInt(SMALL_FILE_BYTES);
 
 /** True for a size (as the scan saw it) that `SourceFile.open` reads whole in a worker. */
@@ -28,7 +28,7 @@ export type SmallRead = Promise<SourceJobResult>;
  * A read nobody opens is simply dropped (its failure is not unhandled).
  */
 export function startSmallRead(path: Buffer): SmallRead {
-  const read = readSmallInWorker(path, SMALL_FILE_BYTES);
+  const read = readSmallInWorker(path);
   read.catch(() => undefined);
   return read;
 }
@@ -58,7 +58,7 @@ export class SourceFile {
     if (started || isSmallFile(expectedSize)) {
       let r;
       try {
-        r = await (started ?? readSmallInWorker(path, SMALL_FILE_BYTES));
+        r = await (started ?? readSmallInWorker(path));
       } catch (err) {
         // an fs error belongs to this file; anything else (a worker that died) stops the job
         throw isSourceFailure(err) ? sourceErrorFrom(display, err) : err;

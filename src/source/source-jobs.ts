@@ -1,28 +1,41 @@
 /**
  * The source file system's small operations (lstat of each scanned entry, whole reads of small
  * files) run in two worker threads, in batches (util/worker-pool.ts): for trees of many small
- * files these calls, not the data, are what cost.
+ * files these calls, not the data, are what cost. What crosses the thread boundary is kept flat
+ * (strings, typed arrays; stats packed, stat-wire.ts): its structured clone is main-thread time.
  */
 import { WorkerPool, errorFromJob, siblingWorkerUrl, type JobError } from '../util/worker-pool.js';
 import type { SourceStat } from './stat.js';
+import { STAT_BYTES, STAT_WORDS, unpackStat } from './stat-wire.js';
 
-/** Paths travel as latin1 strings: byte for byte, and far cheaper to send than a Buffer's whole slab. */
-export type SourceJob =
-  | { op: 'lstatMany'; paths: string[] }
-  | { op: 'readSmall'; path: string; max: number };
+/**
+ * A job as sent. Paths travel as latin1 strings: byte for byte, and far cheaper to send than a
+ * Buffer's whole slab. A bare string is a whole read of a small file (at most `SMALL_READ_MAX` bytes).
+ */
+export type SourceJob = string | { lstatMany: string[] };
 
+/** Files up to this size are read whole by a worker (file-reader.ts decides which). */
+export const SMALL_READ_MAX = 16 * 1024;
+
+/** A job's result as sent back. */
+export type SourceWireResult =
+  /** a whole read: the packed stat (STAT_BYTES), then the bytes read of a request for size + 1 */
+  | Uint8Array
+  | { kind: 'not-regular' | 'too-big'; stat: BigInt64Array }
+  /** lstatMany: STAT_WORDS words per path in order; the paths whose lstat failed have an error instead */
+  | { stats: BigInt64Array; errors: [number, JobError][] };
+
+/** A whole read's result as its caller sees it. */
 export type SourceJobResult =
-  /** one per path, in order: its stat, or the error lstat gave */
-  | { kind: 'stats'; stats: ({ stat: SourceStat } | { err: JobError })[] }
   | { kind: 'not-regular'; stat: SourceStat }
   | { kind: 'too-big'; stat: SourceStat }
   /** `data` holds `length` bytes read of a request for size + 1 */
   | { kind: 'read'; stat: SourceStat; data: Uint8Array; length: number };
 
 const WORKERS = 2;
-let pool: WorkerPool<SourceJob, SourceJobResult> | undefined;
+let pool: WorkerPool<SourceJob, SourceWireResult> | undefined;
 
-function sourcePool(): WorkerPool<SourceJob, SourceJobResult> {
+function sourcePool(): WorkerPool<SourceJob, SourceWireResult> {
   pool ??= new WorkerPool(siblingWorkerUrl(import.meta.url, 'source-worker'), WORKERS);
   return pool;
 }
@@ -37,12 +50,22 @@ export function sourceJobCounts(): { batches: number; jobs: number } {
  * SourceStat or the fs error (code, errno, syscall) lstat gave for it.
  */
 export async function lstatManyInWorker(paths: Buffer[]): Promise<(SourceStat | Error)[]> {
-  const r = await sourcePool().run({ op: 'lstatMany', paths: paths.map((p) => p.toString('latin1')) });
-  if (r.kind !== 'stats') throw new Error(`unexpected worker reply ${r.kind}`);
-  return r.stats.map((s) => ('stat' in s ? s.stat : errorFromJob(s.err)));
+  const r = await sourcePool().run({ lstatMany: paths.map((p) => p.toString('latin1')) });
+  if (r instanceof Uint8Array || !('stats' in r)) throw new Error('unexpected worker reply to lstatMany');
+  const failed = new Map(r.errors);
+  return paths.map((_, i) => {
+    const err = failed.get(i);
+    return err ? errorFromJob(err) : unpackStat(r.stats, i * STAT_WORDS);
+  });
 }
 
-/** Opens (O_NOFOLLOW | O_NONBLOCK), fstats and, when at most `max` bytes, reads a file whole in a worker. */
-export function readSmallInWorker(path: Buffer, max: number): Promise<SourceJobResult> {
-  return sourcePool().run({ op: 'readSmall', path: path.toString('latin1'), max });
+/** Opens (O_NOFOLLOW | O_NONBLOCK), fstats and, when at most SMALL_READ_MAX bytes, reads a file whole in a worker. */
+export async function readSmallInWorker(path: Buffer): Promise<SourceJobResult> {
+  const r = await sourcePool().run(path.toString('latin1'));
+  if (r instanceof Uint8Array) {
+    const stat = unpackStat(new BigInt64Array(r.buffer, r.byteOffset, STAT_WORDS));
+    return { kind: 'read', stat, data: r.subarray(STAT_BYTES), length: r.length - STAT_BYTES };
+  }
+  if ('kind' in r) return { kind: r.kind, stat: unpackStat(r.stat) };
+  throw new Error('unexpected worker reply to a read');
 }

@@ -5,8 +5,10 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { jobError, type JobResult } from '../util/worker-jobs.js';
+import type { JobError } from '../util/worker-pool.js';
 import { toSourceStat } from './stat.js';
-import type { SourceJobResult } from './source-jobs.js';
+import type { SourceWireResult } from './source-jobs.js';
+import { STAT_BYTES, STAT_WORDS, packStat } from './stat-wire.js';
 
 /**
  * How source files are opened. O_NOFOLLOW: an entry swapped for a symlink after the scan is never
@@ -15,38 +17,50 @@ import type { SourceJobResult } from './source-jobs.js';
  */
 export const SOURCE_OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
-/** Opens, fstats and, when it holds at most `max` bytes, reads a regular file whole. */
-export function readSmallSync(path: Buffer, max: number): JobResult<SourceJobResult> {
+/**
+ * Opens, fstats and, when it holds at most `max` bytes, reads a regular file whole: into one
+ * buffer, after its packed stat, moved (not copied) to the main thread.
+ */
+export function readSmallSync(path: Buffer, max: number): JobResult<SourceWireResult> {
   const fd = openSync(path, SOURCE_OPEN_FLAGS);
   try {
     const raw = fstatSync(fd, { bigint: true });
     const stat = toSourceStat(raw);
-    if (!raw.isFile()) return { value: { kind: 'not-regular', stat } };
-    if (raw.size > BigInt(max)) return { value: { kind: 'too-big', stat } };
+    const packedStat = () => {
+      const words = new BigInt64Array(STAT_WORDS);
+      packStat(stat, words);
+      return words;
+    };
+    if (!raw.isFile()) return { value: { kind: 'not-regular', stat: packedStat() } };
+    if (raw.size > BigInt(max)) return { value: { kind: 'too-big', stat: packedStat() } };
     // One read of size + 1 bytes: a longer result means the file grew, a shorter one that it shrank.
     // Once `size` bytes are in, a short read is the end of the file: no second read to see EOF.
     const size = Number(raw.size);
-    const data = new Uint8Array(size + 1);
+    const out = new Uint8Array(STAT_BYTES + size + 1);
+    packStat(stat, new BigInt64Array(out.buffer, 0, STAT_WORDS));
+    const data = out.subarray(STAT_BYTES);
     let done = 0;
     while (done < size) {
       const n = readSync(fd, data, done, size + 1 - done, done);
       if (n === 0) break;
       done += n;
     }
-    return { value: { kind: 'read', stat, data, length: done }, transfer: [data.buffer] };
+    return { value: out.subarray(0, STAT_BYTES + done), transfer: [out.buffer] };
   } finally {
     closeSync(fd);
   }
 }
 
-/** lstat of each path (latin1 strings, byte for byte): its stat, or the error lstat gave. */
-export function lstatManySync(paths: string[]): JobResult<SourceJobResult> {
-  const stats = paths.map((p) => {
+/** lstat of each path (latin1 strings, byte for byte): its packed stat, or the error lstat gave. */
+export function lstatManySync(paths: string[]): JobResult<SourceWireResult> {
+  const stats = new BigInt64Array(paths.length * STAT_WORDS);
+  const errors: [number, JobError][] = [];
+  paths.forEach((p, i) => {
     try {
-      return { stat: toSourceStat(lstatSync(Buffer.from(p, 'latin1'), { bigint: true })) };
+      packStat(toSourceStat(lstatSync(Buffer.from(p, 'latin1'), { bigint: true })), stats, i * STAT_WORDS);
     } catch (e) {
-      return { err: jobError(e) };
+      errors.push([i, jobError(e)]);
     }
   });
-  return { value: { kind: 'stats', stats } };
+  return { value: { stats, errors }, transfer: [stats.buffer] };
 }

@@ -1,6 +1,6 @@
 /** The worker side of worker-pool.ts: answers each batch of jobs in order, one reply per job. */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { BatchMessage, JobError, JobReply, PoolWorkerData } from './worker-pool.js';
+import type { BatchMessage, BatchReply, JobError, PoolWorkerData } from './worker-pool.js';
 
 export interface JobResult<Res> {
   value: Res;
@@ -24,18 +24,22 @@ export function serveJobs<Req, Res>(handle: (req: Req, payload: Uint8Array) => J
   const arenas = ((workerData as PoolWorkerData | undefined)?.arenas ?? []).map((sab) => new Uint8Array(sab));
   const empty = new Uint8Array(0);
   port.on('message', (batch: BatchMessage<Req>) => {
-    const replies: JobReply<Res>[] = [];
+    const reply: BatchReply<Res> = { results: [], errors: [] };
     const transfer: ArrayBuffer[] = [];
     const arena = batch.arena >= 0 ? arenas[batch.arena] : undefined;
-    for (const { req, at, len } of batch.jobs) {
+    let at = 0;
+    for (let i = 0; i < batch.reqs.length; i++) {
+      const len = arena ? batch.lens[i] : 0;
       try {
-        const r = handle(req, arena && len > 0 ? arena.subarray(at, at + len) : empty);
-        replies.push({ ok: r.value });
+        const r = handle(batch.reqs[i], len > 0 ? arena!.subarray(at, at + len) : empty);
+        reply.results.push(r.value);
         if (r.transfer) transfer.push(...r.transfer);
       } catch (e) {
-        replies.push({ err: jobError(e) });
+        reply.results.push(undefined);
+        reply.errors.push([i, jobError(e)]);
       }
+      at += len;
     }
-    port.postMessage(replies, transfer);
+    port.postMessage(reply, transfer);
   });
 }

@@ -17,12 +17,22 @@ export interface JobError {
   syscall?: string;
 }
 
-export type JobReply<Res> = { ok: Res } | { err: JobError };
-
-/** One batch as posted: the arena its payloads were copied into (-1: none), and each job's payload place. */
+/**
+ * One batch as posted: the arena its payloads were copied into (-1: none), the jobs, and each
+ * job's payload length (payloads lie back to back from the arena's start). Flat arrays, not an
+ * object per job: the structured clone of a batch costs the main thread per property it copies
+ * (object-per-job batches cost ~7 µs a job here; see docs/performance.md).
+ */
 export interface BatchMessage<Req> {
   arena: number;
-  jobs: { req: Req; at: number; len: number }[];
+  reqs: Req[];
+  lens: number[];
+}
+
+/** A batch's answer: one result per job in order (undefined where it failed), and the failures by index. */
+export interface BatchReply<Res> {
+  results: (Res | undefined)[];
+  errors: [number, JobError][];
 }
 
 /** What every worker gets as workerData: its payload arenas (see WorkerPool's `arenaBytes`). */
@@ -109,7 +119,7 @@ export class WorkerPool<Req, Res> {
       const arena = this.arenaBytes > 0 ? slot.freeArenas.pop()! : -1;
       const view = arena >= 0 ? slot.arenas[arena] : undefined;
       const jobs: Pending<Req, Res>[] = [];
-      const message: BatchMessage<Req> = { arena, jobs: [] };
+      const message: BatchMessage<Req> = { arena, reqs: [], lens: [] };
       let used = 0;
       while (this.queue.length > 0 && jobs.length < this.maxBatch) {
         const p = this.queue[0];
@@ -117,7 +127,8 @@ export class WorkerPool<Req, Res> {
         if (len > 0 && used + len > this.arenaBytes) break;
         this.queue.shift();
         if (len > 0) view!.set(p.payload!, used);
-        message.jobs.push({ req: p.req, at: used, len });
+        message.reqs.push(p.req);
+        if (view) message.lens.push(len);
         used += len;
         jobs.push(p);
       }
@@ -146,15 +157,18 @@ export class WorkerPool<Req, Res> {
     const arenas = workerData.arenas.map((sab) => new Uint8Array(sab));
     const slot: Slot<Req, Res> = { worker, batches: [], arenas, freeArenas: arenas.map((_, i) => i) };
     worker.unref();
-    worker.on('message', (replies: JobReply<Res>[]) => {
+    worker.on('message', (reply: BatchReply<Res>) => {
       const batch = slot.batches.shift();
       if (slot.batches.length === 0) worker.unref();
       if (batch && batch.arena >= 0) slot.freeArenas.push(batch.arena);
-      (batch?.jobs ?? []).forEach((p, i) => {
-        const r = replies[i];
-        if (r && 'ok' in r) p.resolve(r.ok);
-        else p.reject(r ? errorFromJob(r.err) : new Error('worker sent no reply for a job'));
-      });
+      const jobs = batch?.jobs ?? [];
+      const failed = new Map(reply.errors);
+      for (let i = 0; i < jobs.length; i++) {
+        const err = failed.get(i);
+        if (err) jobs[i].reject(errorFromJob(err));
+        else if (i < reply.results.length) jobs[i].resolve(reply.results[i] as Res);
+        else jobs[i].reject(new Error('worker sent no reply for a job'));
+      }
       this.dispatch();
     });
     const fail = (err: unknown) => {
