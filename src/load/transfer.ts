@@ -7,6 +7,7 @@ import { writeDir } from './write-dir.js';
 import { writeFile } from './write-file.js';
 import { SmallReadAhead } from './small-read-ahead.js';
 import { writeSpecial, writeSymlink } from './write-special.js';
+import { deleteLeftoverInode } from './write-inode.js';
 
 const PAGE = 512;
 
@@ -91,11 +92,17 @@ export async function transferAll(ctx: LoadContext, maxErrors: number, scan: Sca
           if (ctx.log.enabled('DEBUG')) ctx.log.debug(`written: ${row.path.toString()}`);
         } catch (err) {
           if (isEntryFailure(err)) {
-            ctx.batch.add(() => ctx.db.markFailed(row.id));
             ctx.stats.failed++;
             // SourceErrors already start with the path; a codec limit (e.g. a time past 2106) does not
             const message = err instanceof SourceError ? err.message : `${row.path.toString()}: ${(err as Error).message}`;
             ctx.log.error(`failed: ${message}`);
+            try {
+              await deleteLeftoverInode(ctx, row);
+              ctx.batch.add(() => ctx.db.markFailed(row.id));
+            } catch (storeErr) {
+              fatal ??= storeErr; // a store error stops the job, as in a write
+              halt.stop = true;
+            }
           } else {
             fatal ??= err;
             halt.stop = true;

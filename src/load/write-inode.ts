@@ -2,7 +2,7 @@
 import type { ClfsObject } from '../format/objects.js';
 import { INPROGRESS_ID, isRootId } from '../format/ids.js';
 import { TMP_ROOT_NAME, v2Name } from '../format/names.js';
-import { INITIAL_VERSION } from '../format/constants.js';
+import { INITIAL_VERSION, ftypeToBtype } from '../format/constants.js';
 import type { ObjectRow } from '../state/job-db.js';
 import type { LoadContext } from './context.js';
 import { putObject } from './put-object.js';
@@ -24,4 +24,13 @@ export async function writeInode(ctx: LoadContext, name: string, obj: ClfsObject
   const n = await putObject(ctx, name, obj);
   ctx.hook('after-inode');
   return n;
+}
+
+/**
+ * Removes the inode an earlier attempt at a failed entry may have left (whole, or in part when a
+ * crash cut its put short): the entry is not in its directory, so the blob would be an orphan.
+ */
+export async function deleteLeftoverInode(ctx: LoadContext, row: ObjectRow): Promise<void> {
+  const btype = ftypeToBtype(row.ftype);
+  if (btype !== undefined) await ctx.store.delete(inodeName(row, btype), ctx.signal);
 }

@@ -33,7 +33,9 @@ export interface BlobStore {
   /** Whole blob contents; throws CLFS_STORE_NOT_FOUND if absent. */
   get(name: string, signal?: AbortSignal): Promise<Uint8Array>;
   /**
-   * Writes (creates or overwrites) a blob atomically: readers see the old or the new bytes, never a mix.
+   * Writes (creates or overwrites) a blob. An overwrite is atomic: readers see the old or the new
+   * bytes, never a mix. A new blob may be visible, partly written, before the promise resolves
+   * (LocalDirStore with `fsync: false`; a put cut short by a crash can leave it so).
    * `data` is not kept once the promise settles: the loader reuses the buffer for the next segment.
    */
   put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void>;

@@ -5,12 +5,12 @@
  */
 import { WorkerPool, siblingWorkerUrl } from '../util/worker-pool.js';
 
-/** The blob's bytes travel as the job's payload (a shared arena), not in the job. */
-export interface PutJob {
-  tmp: string;
-  file: string;
-  fsync: boolean;
-}
+/**
+ * The blob's file; its bytes travel as the job's payload (a shared arena), not in the job. The
+ * loader's puts (no fsync: it syncs the file system per batch) go as a bare string, a fraction of
+ * an object's cost to send; the worker makes the temp name itself.
+ */
+export type PutJob = string | { file: string; fsync: true };
 
 /**
  * Blobs up to this size go through a worker: the copy into its arena is cheap next to the calls
@@ -23,8 +23,12 @@ const ARENA_BYTES = 1024 * 1024;
 const WORKERS = 2;
 let pool: WorkerPool<PutJob, null> | undefined;
 
-/** Writes `data` to `tmp` (created exclusively), optionally fsyncs, renames to `file`; the temp file is removed on failure. */
-export async function putInWorker(tmp: string, file: string, data: Uint8Array, fsync: boolean): Promise<void> {
+/**
+ * Writes `data` as `file`: without fsync, straight to `file` when it does not exist yet; else (or
+ * with fsync) through a temp file beside it, fsynced if asked, renamed into place. Nothing of a
+ * failed put is left behind.
+ */
+export async function putInWorker(file: string, data: Uint8Array, fsync: boolean): Promise<void> {
   pool ??= new WorkerPool(siblingWorkerUrl(import.meta.url, 'local-put-worker'), WORKERS, 64, ARENA_BYTES);
-  await pool.run({ tmp, file, fsync }, data);
+  await pool.run(fsync ? { file, fsync } : file, data);
 }

@@ -16,6 +16,9 @@
  * CLFS_CHAOS_CHILD_LOG=file  append the argv of every child process started (JSON, one per line).
  * CLFS_CHAOS_KILL_AT_RENAME=n  SIGKILL at the n-th rename of a local store's temp file into place
  *                            (the blob is fully written, not yet published: a temp file is left).
+ * CLFS_CHAOS_KILL_AT_WRITE=n   SIGKILL in the n-th write of a new local blob straight to its name
+ *                            (a worker's openSync 'wx' of a non-temp file): half its bytes are
+ *                            written, so a partial blob is left under its final name.
  *
  * The loader's worker threads run this preload too (src/util/worker-pool.ts passes NODE_OPTIONS'
  * --import on), so the synchronous calls they make (openSync, fstatSync, lstatSync, renameSync)
@@ -135,6 +138,28 @@ if (rules.length > 0) {
     if (swapped) swap(Buffer.isBuffer(p) ? p.toString() : String(p), swapped);
     return st;
   } as typeof fsp.lstat;
+  syncBuiltinESMExports();
+}
+
+const killAtWrite = Number(process.env.CLFS_CHAOS_KILL_AT_WRITE ?? '0');
+if (killAtWrite > 0) {
+  const openSync = fs.openSync;
+  const writeSync = fs.writeSync;
+  const newBlobFds = new Set<number>();
+  let writes = 0;
+  fs.openSync = function (p: Parameters<typeof fs.openSync>[0], ...rest: unknown[]) {
+    const fd = (openSync as (...a: unknown[]) => number)(p, ...rest);
+    if (rest[0] === 'wx' && !String(p).includes('.clfs-tmp')) newBlobFds.add(fd);
+    return fd;
+  } as typeof fs.openSync;
+  fs.writeSync = function (fd: number, buffer: Uint8Array, offset?: number, length?: number, ...rest: unknown[]) {
+    if (newBlobFds.delete(fd) && ++writes === killAtWrite) {
+      const len = length ?? buffer.length - (offset ?? 0);
+      (writeSync as (...a: unknown[]) => number)(fd, buffer, offset ?? 0, Math.floor(len / 2), ...rest);
+      process.kill(process.pid, 'SIGKILL');
+    }
+    return (writeSync as (...a: unknown[]) => number)(fd, buffer, offset, length, ...rest);
+  } as typeof fs.writeSync;
   syncBuiltinESMExports();
 }
 

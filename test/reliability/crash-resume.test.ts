@@ -9,7 +9,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { makeTree } from '../helpers/tree.js';
@@ -77,19 +77,41 @@ describe('SIGKILL inside state-database transactions', { concurrency: 1 }, () =>
     });
   }
 
-  test('killed while a local blob is written but not yet renamed into place: the resume leaves no temp file', async () => {
+  test('killed mid-write of a new blob, then while replacing it through a temp file: the resume rewrites it, no temp file is left', async () => {
     const dest = path.join(tmp.dir, 'dest-rename');
     const state = path.join(tmp.dir, 'state-rename');
-    for (const n of [7, 40]) {
-      const killed = await runCli(args(dest, state), { env: chaosEnv({ CLFS_CHAOS_KILL_AT_RENAME: String(n) }) });
-      assert.equal(killed.signal, 'SIGKILL', killed.stdout + killed.stderr);
-      assert.ok(readdirSync(dest).some((f) => f.startsWith('.clfs-tmp')), 'the kill left a temp file');
-    }
+    // A new blob is written straight to its name: the kill leaves half of it there.
+    const cut = await runCli(args(dest, state), { env: chaosEnv({ CLFS_CHAOS_KILL_AT_WRITE: '30' }) });
+    assert.equal(cut.signal, 'SIGKILL', cut.stdout + cut.stderr);
+    // The resume finds those names taken and replaces them through temp files; kill it at one of the renames.
+    const killed = await runCli(args(dest, state), { env: chaosEnv({ CLFS_CHAOS_KILL_AT_RENAME: '1' }) });
+    assert.equal(killed.signal, 'SIGKILL', killed.stdout + killed.stderr);
+    assert.ok(readdirSync(dest).some((f) => f.startsWith('.clfs-tmp')), 'the kill left a temp file');
     const done = await runCli(args(dest, state));
     assert.equal(done.code, 0, done.stdout + done.stderr);
     assert.deepEqual(readdirSync(dest).filter((f) => f.startsWith('.')), [], 'no temp file is left in the container');
     assert.deepEqual(comparable(await storeShape(openStore(dest))), comparable(baseline.shape));
     await assertVerifyClean(dest);
+  });
+
+  test('killed mid-write, then the files it was writing are gone: their leftover inodes are removed, no orphan stays', async () => {
+    const own = path.join(tmp.dir, 'vanishing');
+    addSmallFiles(own, 120);
+    const dest = path.join(tmp.dir, 'dest-vanishing');
+    const state = path.join(tmp.dir, 'state-vanishing');
+    // Each put worker writes up to 29 inodes whole, and one of them its 30th in part.
+    const cut = await runCli(['load', own, dest, '--state-path', state], { env: chaosEnv({ CLFS_CHAOS_KILL_AT_WRITE: '30' }) });
+    assert.equal(cut.signal, 'SIGKILL', cut.stdout + cut.stderr);
+    const files = readdirSync(own, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    for (const f of files) rmSync(path.join(f.parentPath, f.name));
+    const done = await runCli(['load', own, dest, '--state-path', state, '--max-errors', '0']);
+    assert.equal(summaryField(done.stdout, 'Final Job Status'), 'CompletedWithErrors', done.stdout + done.stderr);
+    // The failed entries stay in their directories as dangling names (as the reference leaves
+    // them); what must not stay is an inode blob of theirs, whole (an orphan) or in part (corrupt).
+    const v = await verify(dest);
+    assert.equal(v.report.errors, 0, JSON.stringify(v.report.findings.filter((f) => f.severity === 'error')));
+    assert.deepEqual(Object.keys(v.report.codes).sort(), ['VERIFY_DANGLING', 'VERIFY_PROBLEMS_FILE']);
+    assert.ok(v.report.codes.VERIFY_DANGLING >= 1 && v.report.codes.VERIFY_DANGLING <= files.length, JSON.stringify(v.report.codes));
   });
 
   test('killed in FINALIZE before the root is published: the container reads as unfinished, never finished', async () => {

@@ -1,7 +1,7 @@
-/** LocalDirStore specifics: temp files, bad names, permissions, the fixture layout, atomic replacement. */
+/** LocalDirStore specifics: temp files, new blobs in place, bad names, permissions, the fixture layout, atomic replacement. */
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,6 +61,35 @@ describe('LocalDirStore', () => {
     }
     writeFileSync(path.join(root, 'a-file'), 'x');
     await assert.rejects(new LocalDirStore(path.join(root, 'a-file')).checkAccess(), (e: unknown) => e instanceof StoreError && e.code === 'CLFS_STORE_CONTAINER_MISSING');
+  });
+
+  it('without fsync, a new blob goes straight to its name and an existing one is replaced through a temp file', async () => {
+    const dir = fresh();
+    const store = new LocalDirStore(dir, { fsync: false });
+    const created: string[] = [];
+    const watcher = watch(dir, (_event, name) => {
+      if (name) created.push(String(name));
+    });
+    const settle = () => new Promise((r) => setTimeout(r, 100)); // inotify events arrive on the event loop
+    try {
+      // 100 bytes go through a put worker, 100,000 through the main thread's path
+      for (const size of [100, 100_000]) {
+        const name = `B${size}`;
+        await store.put(name, Buffer.alloc(size, 1));
+        await settle();
+        assert.deepEqual(created.filter((n) => n.startsWith(TEMP_PREFIX)), [], `no temp file for a new blob of ${size} bytes`);
+        const before = statSync(path.join(dir, name)).ino;
+        await store.put(name, Buffer.alloc(size, 2));
+        await settle();
+        assert.ok(created.some((n) => n.startsWith(TEMP_PREFIX)), `a blob of ${size} bytes that exists is replaced through a temp file`);
+        assert.notEqual(statSync(path.join(dir, name)).ino, before, 'a new file took the name (rename), not a rewrite in place');
+        assert.deepEqual(Buffer.from(await store.get(name)), Buffer.alloc(size, 2));
+        created.length = 0;
+      }
+      assert.deepEqual(readdirSync(dir).sort(), ['B100', 'B100000']);
+    } finally {
+      watcher.close();
+    }
   });
 
   it('readers see the old or the new bytes, never a mix', async () => {
