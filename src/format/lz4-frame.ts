@@ -2,7 +2,9 @@
  * LZ4 frame reading and writing around lz4-napi's block codec. lz4-napi's own frame writer
  * cannot emit the exact §5.1 frame (linked 256 KiB blocks, no checksums) nor report raw
  * blocks, and its frame reader offers no size limit, so the frame bytes are handled here and
- * only the blocks go through the library.
+ * only the blocks go through the library. Payloads of up to 64 KiB (inodes) are compressed by the
+ * system liblz4 instead once its helper is handed over (setNativeBlockCompressor; the loader does
+ * it, src/load/native-lz4.ts: loading a native module is I/O, which the codec leaves to others).
  */
 import { compress, compressSync, uncompressSync } from 'lz4-napi';
 import { FormatError } from '../errors.js';
@@ -71,8 +73,41 @@ function chunkStarts(L: number): number[] {
   return starts;
 }
 
+/**
+ * Payloads up to this size go to liblz4 when its helper is built, in lz4FrameSync and lz4Frame
+ * alike (so both give the same bytes): inodes and other small blobs, one block each, the sizes
+ * envelope.ts compresses inline. Bigger ones stay with lz4-napi, whose async calls run on
+ * libuv's thread pool, off the main thread.
+ */
+export const NATIVE_FRAME_MAX = 64 * 1024;
+
+/** liblz4's block compressor as native/lz4-block exports it. */
+export interface NativeLz4 {
+  /** liblz4's version number (10904 for 1.9.4) */
+  version: number;
+  /** Compresses `src` (1 to 262144 bytes) to dst[at..] as a frame's first block; its size, or 0 when it does not shrink. */
+  compressBlock(src: Uint8Array, dst: Uint8Array, at: number): number;
+}
+
+let nativeBlocks: NativeLz4 | undefined;
+
+/** Small payloads' blocks go to `native` from now on (undefined: back to lz4-napi). */
+export function setNativeBlockCompressor(native: NativeLz4 | undefined): void {
+  nativeBlocks = native;
+}
+
+function nativeFor(payload: Uint8Array): NativeLz4 | undefined {
+  return payload.length > 0 && payload.length <= NATIVE_FRAME_MAX ? nativeBlocks : undefined;
+}
+
 /** The §5.1 frame for `payload`, or undefined when the rules say "store uncompressed". Synchronous. */
 export function lz4FrameSync(payload: Uint8Array): Uint8Array | undefined {
+  const native = nativeFor(payload);
+  return native ? singleBlockFrame(native, payload) : lz4FrameSyncPortable(payload);
+}
+
+/** lz4FrameSync with lz4-napi's blocks only (what it does without the native helper). */
+export function lz4FrameSyncPortable(payload: Uint8Array): Uint8Array | undefined {
   const blocks = chunkStarts(payload.length).map((s) => {
     const dict = chunkDict(payload, s);
     return dict ? compressSync(chunkAt(payload, s), dict) : compressSync(chunkAt(payload, s));
@@ -80,8 +115,30 @@ export function lz4FrameSync(payload: Uint8Array): Uint8Array | undefined {
   return assemble(payload, blocks);
 }
 
+/**
+ * The frame of a payload of one chunk, compressed by liblz4 straight into the output (envelope
+ * headroom, header, size word, block, end mark): the §5.1 rules of `assemble` for one block.
+ */
+function singleBlockFrame(native: NativeLz4, payload: Uint8Array): Uint8Array | undefined {
+  const L = payload.length;
+  const at = ENVELOPE_HEADROOM + FRAME_HEADER.length + 4;
+  const out = Buffer.allocUnsafe(at + (L - 1) + 4); // a block that does not shrink is refused (rule 2)
+  const n = native.compressBlock(payload, out, at);
+  if (n <= 0) return undefined; // rule 2: liblz4 would store it raw
+  const total = 4 + FRAME_HEADER.length + 4 + n;
+  if (L === LZ4_CHUNK && total >= L + 4) return undefined; // rule 1
+  if (total + 4 > L + 4) return undefined; // rule 3, with the end mark
+  out.fill(0, 0, ENVELOPE_HEADROOM);
+  out.set(FRAME_HEADER, ENVELOPE_HEADROOM);
+  out.writeUInt32LE(n, at - 4);
+  out.writeUInt32LE(0, at + n);
+  return markHeadroom(out.subarray(ENVELOPE_HEADROOM, at + n + 4));
+}
+
 /** As lz4FrameSync, with block compression on libuv's thread pool. Same bytes. */
 export async function lz4Frame(payload: Uint8Array): Promise<Uint8Array | undefined> {
+  const native = nativeFor(payload);
+  if (native) return singleBlockFrame(native, payload);
   const blocks = await Promise.all(chunkStarts(payload.length).map((s) => compress(chunkAt(payload, s), chunkDict(payload, s))));
   return assemble(payload, blocks);
 }
