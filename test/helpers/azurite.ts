@@ -92,7 +92,9 @@ async function startOnce(port: number): Promise<Azurite> {
   }
   const blobEndpoint = `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
   const credential = new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_KEY);
-  const service = new BlobServiceClient(blobEndpoint, credential, { retryOptions: { maxTries: 1 } });
+  // A few tries: a kept-alive socket that Azurite closes just as it is reused fails the request
+  // with "socket hang up" (seen once in the fault tests' setup); the SDK retries such resets.
+  const service = new BlobServiceClient(blobEndpoint, credential, { retryOptions: { maxTries: 3, retryDelayInMs: 50, maxRetryDelayInMs: 200 } });
   const containerUrl = (name: string): string => {
     const sas = generateBlobSASQueryParameters(
       { containerName: name, permissions: ContainerSASPermissions.parse('racwdl'), startsOn: new Date(Date.now() - 5 * 60_000), expiresOn: new Date(Date.now() + 24 * 3600_000) },
@@ -104,7 +106,8 @@ async function startOnce(port: number): Promise<Azurite> {
     blobEndpoint,
     containerUrl,
     async createContainer(name) {
-      await service.getContainerClient(name).create();
+      // createIfNotExists: a retried create whose first try did land must not fail on 409
+      await service.getContainerClient(name).createIfNotExists();
       return containerUrl(name);
     },
     stop,
