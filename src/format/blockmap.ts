@@ -107,9 +107,22 @@ export class BlockMapBuilder {
       firstSegmentBytes: FIRST_SEGMENT_BYTES,
       otherSegmentBytes,
       direct: this.direct.slice(),
-      indirectRoots: this.roots.map((r) => r ?? new Uint8Array(16)),
+      indirectRoots: this.roots.map((r) => r ?? NO_TREE),
     };
   }
+}
+
+/** An unused tree's root: 16 zero bytes. Shared: encoders only read ids. */
+const NO_TREE = new Uint8Array(16);
+const NO_TREES: readonly Uint8Array[] = new Array<Uint8Array>(INDIRECT_TREES).fill(NO_TREE);
+
+/**
+ * The BMAP of an object whose data all lives in its inode (a small file, a symlink, a special
+ * file): the object's own id in the first direct slot, no trees. What BlockMapBuilder gives
+ * after finish() with no segment added.
+ */
+export function inlineBmap(ownId: Uint8Array, otherSegmentBytes: number): Bmap {
+  return { firstSegmentBytes: FIRST_SEGMENT_BYTES, otherSegmentBytes, direct: [ownId], indirectRoots: NO_TREES.slice() };
 }
 
 export type BlockLocation = { direct: number } | { tree: number; path: number[] };

@@ -121,19 +121,27 @@ export function lz4FrameSyncPortable(payload: Uint8Array): Uint8Array | undefine
  */
 function singleBlockFrame(native: NativeLz4, payload: Uint8Array): Uint8Array | undefined {
   const L = payload.length;
-  const at = ENVELOPE_HEADROOM + FRAME_HEADER.length + 4;
-  const out = Buffer.allocUnsafe(at + (L - 1) + 4); // a block that does not shrink is refused (rule 2)
-  const n = native.compressBlock(payload, out, at);
+  // The block goes to a reused scratch buffer first: most of these blobs are a few KiB, and one
+  // allocation of the block's own size (from Node's pool when small) replaces one of the payload's
+  // size; data that does not compress allocates nothing.
+  scratch ??= Buffer.allocUnsafe(NATIVE_FRAME_MAX);
+  const n = native.compressBlock(payload, scratch, 0);
   if (n <= 0) return undefined; // rule 2: liblz4 would store it raw
   const total = 4 + FRAME_HEADER.length + 4 + n;
   if (L === LZ4_CHUNK && total >= L + 4) return undefined; // rule 1
   if (total + 4 > L + 4) return undefined; // rule 3, with the end mark
+  const at = ENVELOPE_HEADROOM + FRAME_HEADER.length + 4;
+  const out = Buffer.allocUnsafe(at + n + 4);
   out.fill(0, 0, ENVELOPE_HEADROOM);
   out.set(FRAME_HEADER, ENVELOPE_HEADROOM);
   out.writeUInt32LE(n, at - 4);
+  out.set(scratch.subarray(0, n), at);
   out.writeUInt32LE(0, at + n);
-  return markHeadroom(out.subarray(ENVELOPE_HEADROOM, at + n + 4));
+  return markHeadroom(out.subarray(ENVELOPE_HEADROOM));
 }
+
+/** singleBlockFrame's block buffer: compression is synchronous, so one per thread serves every call. */
+let scratch: Buffer | undefined;
 
 /** As lz4FrameSync, with block compression on libuv's thread pool. Same bytes. */
 export async function lz4Frame(payload: Uint8Array): Promise<Uint8Array | undefined> {

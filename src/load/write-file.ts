@@ -1,6 +1,7 @@
 /** TRANSFER of a regular file: inline data, 8 MiB segments, indirect trees, then the inode. */
 import { Btype, FILE_SEGMENT_BYTES, FIRST_SEGMENT_BYTES } from '../format/constants.js';
-import { BlockMapBuilder, segmentCount, type IndirectBlock } from '../format/blockmap.js';
+import { BlockMapBuilder, inlineBmap, segmentCount, type IndirectBlock } from '../format/blockmap.js';
+import type { Bmap } from '../format/handles.js';
 import { fileSegmentOffset } from '../format/objects.js';
 import { Compression, sealBlob } from '../format/envelope.js';
 import { segmentFrame, writeSegmentFrame } from '../format/segment-frame.js';
@@ -45,70 +46,15 @@ export async function writeFile(ctx: LoadContext, row: ObjectRow, started?: Smal
       ctx.db.setPlannedSegments(row.id, nseg);
     }
     nsegSeen = Math.max(nsegSeen, nseg);
-    const ownerName = (k: number) => blockUuid(ctx.config.containerId, row.fh, 'file-segment', k);
     const first = await file.readExact(0, Math.min(Number(size), FIRST_SEGMENT_BYTES));
-    let bytes = 0;
-    const ctime = databackCtime(st);
-    const ids = indirectIdSource(ctx.config.containerId, row.fh);
-    const builder = new BlockMapBuilder(row.fh, ids.next);
-    const inflight = new Set<Promise<void>>();
-    let failure: unknown;
-    const writeIndirects = async (blocks: IndirectBlock[]) => {
-      for (const b of blocks) {
-        bytes += await putObject(ctx, v2Name({ id: b.id, btype: Btype.INDIRECT, owner: row.fh, version: 9 }), {
-          kind: 'indirect', pointers: b.pointers, databack: { ctime, offset: b.offset, owner: row.fh },
-        });
-      }
-    };
-    for (let k = 1; k <= nseg && failure === undefined; k++) {
-      while (inflight.size >= SEGMENTS_IN_FLIGHT) await Promise.race(inflight);
-      if (failure !== undefined) break;
-      const offset = FIRST_SEGMENT_BYTES + (k - 1) * FILE_SEGMENT_BYTES;
-      const len = Math.min(FILE_SEGMENT_BYTES, Number(size) - offset);
-      const databack = { ctime, offset: fileSegmentOffset(k), owner: row.fh };
-      const frame = segmentFrame(len, databack);
-      let held = await ctx.memory.acquire(segmentFootprint(ctx.segmentBuffers.sizeFor(frame.blobBytes), ctx.compression));
-      const buf = ctx.segmentBuffers.take(frame.blobBytes);
-      let bufInUse = true;
-      const id = ownerName(k);
-      const p = (async () => {
-        try {
-          await file.readInto(buf, frame.dataOffset, offset, len);
-          const framed = writeSegmentFrame(buf, len, frame);
-          const blob = ctx.compression === Compression.NONE ? framed.blob : await sealBlob(framed.payload, ctx.compression);
-          if (blob.buffer !== buf.buffer) {
-            // Compressed into a frame of its own: while it uploads only the frame is held, so the
-            // read buffer and the rest of the budget go back now (the upload is the long part).
-            ctx.segmentBuffers.give(buf);
-            bufInUse = false;
-            const keep = Math.min(held, blob.byteLength);
-            ctx.memory.release(held - keep);
-            held = keep;
-          }
-          bytes += await putBlob(ctx, v2Name({ id, btype: Btype.SEGMENT, owner: row.fh, version: 9 }), blob);
-        } finally {
-          // after the put has settled: the blob may be a view of the buffer
-          if (bufInUse) ctx.segmentBuffers.give(buf);
-          ctx.memory.release(held);
-        }
-      })().catch((err) => {
-        failure ??= err;
-      });
-      const tracked: Promise<void> = p.finally(() => inflight.delete(tracked));
-      inflight.add(tracked);
-      ctx.hook('file-segment');
-      await writeIndirects(builder.add(id));
-    }
-    await Promise.all(inflight);
-    if (failure !== undefined) throw failure;
-    ctx.hook('file-before-finish');
-    await writeIndirects(builder.finish());
+    // Most files of a big tree fit in their inode: they skip the segment machinery (and its garbage).
+    const segments = nseg === 0 ? { bytes: 0, bmap: inlineBmap(row.fh, FILE_SEGMENT_BYTES), indirects: 0 } : await writeSegments(ctx, row, file, nseg);
     await file.checkNoGrowth();
     const vattr = buildVattr(st, row.ftype, size, nlinkWritten(row), ctx.config);
-    bytes += await writeInode(ctx, inodeName(row, Btype.REG), {
-      kind: 'inode', vattr, bmap: builder.bmap(FILE_SEGMENT_BYTES), back: [row.parentFh], name: row.name, data: first,
-    });
-    await deleteStaleBlocks(ctx, row, nseg, ids.count());
+    const bytes = segments.bytes + (await writeInode(ctx, inodeName(row, Btype.REG), {
+      kind: 'inode', vattr, bmap: segments.bmap, back: [row.parentFh], name: row.name, data: first,
+    }));
+    if (row.plannedSegs > nseg) await deleteStaleBlocks(ctx, row, nseg, segments.indirects);
     return bytes;
   } catch (err) {
     if (err instanceof SourceError) {
@@ -119,4 +65,67 @@ export async function writeFile(ctx: LoadContext, row: ObjectRow, started?: Smal
   } finally {
     await file.close();
   }
+}
+
+/** The segments of a file past its inode's inline part, with their indirect blocks; the block map. */
+async function writeSegments(ctx: LoadContext, row: ObjectRow, file: SourceFile, nseg: number): Promise<{ bytes: number; bmap: Bmap; indirects: number }> {
+  const size = file.stat.size;
+  const ownerName = (k: number) => blockUuid(ctx.config.containerId, row.fh, 'file-segment', k);
+  let bytes = 0;
+  const ctime = databackCtime(file.stat);
+  const ids = indirectIdSource(ctx.config.containerId, row.fh);
+  const builder = new BlockMapBuilder(row.fh, ids.next);
+  const inflight = new Set<Promise<void>>();
+  let failure: unknown;
+  const writeIndirects = async (blocks: IndirectBlock[]) => {
+    for (const b of blocks) {
+      bytes += await putObject(ctx, v2Name({ id: b.id, btype: Btype.INDIRECT, owner: row.fh, version: 9 }), {
+        kind: 'indirect', pointers: b.pointers, databack: { ctime, offset: b.offset, owner: row.fh },
+      });
+    }
+  };
+  for (let k = 1; k <= nseg && failure === undefined; k++) {
+    while (inflight.size >= SEGMENTS_IN_FLIGHT) await Promise.race(inflight);
+    if (failure !== undefined) break;
+    const offset = FIRST_SEGMENT_BYTES + (k - 1) * FILE_SEGMENT_BYTES;
+    const len = Math.min(FILE_SEGMENT_BYTES, Number(size) - offset);
+    const databack = { ctime, offset: fileSegmentOffset(k), owner: row.fh };
+    const frame = segmentFrame(len, databack);
+    let held = await ctx.memory.acquire(segmentFootprint(ctx.segmentBuffers.sizeFor(frame.blobBytes), ctx.compression));
+    const buf = ctx.segmentBuffers.take(frame.blobBytes);
+    let bufInUse = true;
+    const id = ownerName(k);
+    const p = (async () => {
+      try {
+        await file.readInto(buf, frame.dataOffset, offset, len);
+        const framed = writeSegmentFrame(buf, len, frame);
+        const blob = ctx.compression === Compression.NONE ? framed.blob : await sealBlob(framed.payload, ctx.compression);
+        if (blob.buffer !== buf.buffer) {
+          // Compressed into a frame of its own: while it uploads only the frame is held, so the
+          // read buffer and the rest of the budget go back now (the upload is the long part).
+          ctx.segmentBuffers.give(buf);
+          bufInUse = false;
+          const keep = Math.min(held, blob.byteLength);
+          ctx.memory.release(held - keep);
+          held = keep;
+        }
+        bytes += await putBlob(ctx, v2Name({ id, btype: Btype.SEGMENT, owner: row.fh, version: 9 }), blob);
+      } finally {
+        // after the put has settled: the blob may be a view of the buffer
+        if (bufInUse) ctx.segmentBuffers.give(buf);
+        ctx.memory.release(held);
+      }
+    })().catch((err) => {
+      failure ??= err;
+    });
+    const tracked: Promise<void> = p.finally(() => inflight.delete(tracked));
+    inflight.add(tracked);
+    ctx.hook('file-segment');
+    await writeIndirects(builder.add(id));
+  }
+  await Promise.all(inflight);
+  if (failure !== undefined) throw failure;
+  ctx.hook('file-before-finish');
+  await writeIndirects(builder.finish());
+  return { bytes, bmap: builder.bmap(FILE_SEGMENT_BYTES), indirects: ids.count() };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BlockMapBuilder, locateBlock, segmentCount, type IndirectBlock } from '../../src/format/index.js';
+import { BlockMapBuilder, inlineBmap, locateBlock, segmentCount, type IndirectBlock } from '../../src/format/index.js';
 
 /** Label ids "D1", "I3", ... as bytes so traces read like the spec. */
 const id = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -119,4 +119,12 @@ test('segmentCount', () => {
   assert.equal(segmentCount(16384n + 8388608n + 1n), 2);
   assert.equal(segmentCount(9n * 1048576n + 102400n), 2);
   assert.equal(segmentCount(318067n, 16384n, 262144n), 2);
+});
+
+test('inlineBmap is the builder\'s BMAP for an object with no segment', () => {
+  const own = Uint8Array.from({ length: 24 }, (_, i) => i + 1);
+  const b = new BlockMapBuilder(own, () => new Uint8Array(16));
+  b.finish();
+  assert.deepEqual(inlineBmap(own, 8388608), b.bmap(8388608));
+  assert.notEqual(inlineBmap(own, 1).indirectRoots, inlineBmap(own, 1).indirectRoots, 'each caller gets its own list');
 });
