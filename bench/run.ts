@@ -24,11 +24,18 @@ function findRepoRoot(start: string): string {
   }
 }
 
-/** Copies dist/ and package.json under `target`, links node_modules, and returns the CLI entry there. */
+/**
+ * Copies dist/, package.json and the built native helpers under `target`, links node_modules, and
+ * returns the CLI entry there. Without native/ the loader would not find its liblz4 helper and
+ * would measure lz4-napi instead (it did, in the 15:04 run).
+ */
 function snapshotBuild(repoRoot: string, target: string): string {
   mkdirSync(target, { recursive: true });
   cpSync(path.join(repoRoot, 'dist'), path.join(target, 'dist'), { recursive: true });
   cpSync(path.join(repoRoot, 'package.json'), path.join(target, 'package.json'));
+  cpSync(path.join(repoRoot, 'native'), path.join(target, 'native'), { recursive: true });
+  const lz4Helper = path.join(target, 'native', 'lz4-block', 'build', 'Release', 'lz4_block.node');
+  if (!existsSync(lz4Helper)) console.log(`WARNING: ${path.relative(target, lz4Helper)} is not built: LZ4 rows measure lz4-napi for small blobs`);
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(target, 'node_modules'));
   return path.join(target, 'dist', 'src', 'cli', 'main.js');
 }
