@@ -20,8 +20,8 @@ export interface JobError {
 /**
  * One batch as posted: the arena its payloads were copied into (-1: none), the jobs, and each
  * job's payload length (payloads lie back to back from the arena's start). Flat arrays, not an
- * object per job: the structured clone of a batch costs the main thread per property it copies
- * (object-per-job batches cost ~7 µs a job here; see docs/performance.md).
+ * object per job: the structured clone copies every property, key names included (posting a put
+ * job as an object cost 2.0 µs, as a string 0.8 µs, in a microbenchmark).
  */
 export interface BatchMessage<Req> {
   arena: number;
