@@ -35,7 +35,7 @@ function snapshotBuild(repoRoot: string, target: string): string {
   cpSync(path.join(repoRoot, 'package.json'), path.join(target, 'package.json'));
   cpSync(path.join(repoRoot, 'native'), path.join(target, 'native'), { recursive: true });
   const lz4Helper = path.join(target, 'native', 'lz4-block', 'build', 'Release', 'lz4_block.node');
-  if (!existsSync(lz4Helper)) console.log(`WARNING: ${path.relative(target, lz4Helper)} is not built: LZ4 rows measure lz4-napi for small blobs`);
+  if (!existsSync(lz4Helper)) console.log(`WARNING: ${path.relative(target, lz4Helper)} is not built: LZ4 rows measure lz4-napi`);
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(target, 'node_modules'));
   return path.join(target, 'dist', 'src', 'cli', 'main.js');
 }

@@ -1,7 +1,5 @@
 /** The blob envelope (§5): u16 encryption (0) + u16 compression, then the payload raw or as one LZ4 frame. */
-import { compress } from 'lz4-napi';
 import { FormatError } from '../errors.js';
-import { LZ4_CHUNK } from './constants.js';
 import { decodeLz4Frame, lz4Frame, lz4FrameSync } from './lz4-frame.js';
 import { ENVELOPE_HEADROOM, hasHeadroom } from './wire.js';
 
@@ -39,29 +37,17 @@ const INLINE_LZ4_BYTES = 64 * 1024;
 
 /**
  * Envelope + payload. With LZ4, one §5.1 frame, or the raw payload (type 0) when the fallback
- * rules say compression does not help. Block compression of payloads above 64 KiB runs on
- * libuv's thread pool.
+ * rules say compression does not help. The compression of payloads above 64 KiB runs on libuv's
+ * thread pool.
  */
 export async function sealBlob(payload: Uint8Array, compression: number): Promise<Uint8Array> {
   if (payload.length <= INLINE_LZ4_BYTES) return sealBlobSync(payload, compression);
   checkCompression(compression);
-  if (compression === Compression.LZ4 && !(await firstChunkIncompressible(payload))) {
+  if (compression === Compression.LZ4) {
     const frame = await lz4Frame(payload);
     if (frame) return envelope(Compression.LZ4, frame);
   }
   return envelope(Compression.NONE, payload);
-}
-
-/**
- * §5.1 rule 2: if LZ4 cannot shrink the first 256 KiB chunk (its block would be stored raw), the
- * whole blob is stored uncompressed, whatever the other chunks do. Checking that chunk first
- * spares random data the compression of the other 31 chunks of an 8 MiB segment; chunk 0 has no
- * dictionary, so this is exactly the block lz4Frame would compute.
- */
-async function firstChunkIncompressible(payload: Uint8Array): Promise<boolean> {
-  if (payload.length <= LZ4_CHUNK) return false;
-  const block = await compress(Buffer.from(payload.buffer, payload.byteOffset, LZ4_CHUNK));
-  return block.length - 4 >= LZ4_CHUNK;
 }
 
 /** sealBlob, synchronously; the same bytes. */

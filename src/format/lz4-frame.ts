@@ -1,10 +1,11 @@
 /**
- * LZ4 frame reading and writing around lz4-napi's block codec. lz4-napi's own frame writer
- * cannot emit the exact §5.1 frame (linked 256 KiB blocks, no checksums) nor report raw
- * blocks, and its frame reader offers no size limit, so the frame bytes are handled here and
- * only the blocks go through the library. Payloads of up to 64 KiB (inodes) are compressed by the
- * system liblz4 instead once its helper is handed over (setNativeBlockCompressor; the loader does
- * it, src/load/native-lz4.ts: loading a native module is I/O, which the codec leaves to others).
+ * LZ4 frame reading and writing. When the system liblz4's helper is handed over
+ * (setNativeBlockCompressor; the loader does it, src/load/native-lz4.ts: loading a native module is
+ * I/O, which the codec leaves to others), every frame is compressed by liblz4 the way the
+ * reference's python-lz4 does it, so our blobs are its bytes. Without it, lz4-napi compresses the
+ * blocks: lz4-napi's own frame writer cannot emit the exact §5.1 frame (linked 256 KiB blocks, no
+ * checksums) nor report raw blocks, and its frame reader offers no size limit, so the frame bytes
+ * are handled here and only the blocks go through the library.
  */
 import { compress, compressSync, uncompressSync } from 'lz4-napi';
 import { FormatError } from '../errors.js';
@@ -74,36 +75,45 @@ function chunkStarts(L: number): number[] {
 }
 
 /**
- * Payloads up to this size go to liblz4 when its helper is built, in lz4FrameSync and lz4Frame
- * alike (so both give the same bytes): inodes and other small blobs, one block each, the sizes
- * envelope.ts compresses inline. Bigger ones stay with lz4-napi, whose async calls run on
- * libuv's thread pool, off the main thread.
+ * Payloads up to this size (inodes and other small blobs, the sizes envelope.ts compresses inline)
+ * are one block, compressed by liblz4 straight into a scratch buffer; bigger ones go through
+ * compressLinked, on the thread pool from lz4Frame.
  */
 export const NATIVE_FRAME_MAX = 64 * 1024;
 
-/** liblz4's block compressor as native/lz4-block exports it. */
+/** liblz4's compressor as native/lz4-block exports it. */
 export interface NativeLz4 {
   /** liblz4's version number (10904 for 1.9.4) */
   version: number;
   /** Compresses `src` (1 to 262144 bytes) to dst[at..] as a frame's first block; its size, or 0 when it does not shrink. */
   compressBlock(src: Uint8Array, dst: Uint8Array, at: number): number;
+  /**
+   * A frame's blocks for all of `src` (1 byte to 64 MiB), each a u32 size and the block, written
+   * to dst[at..]: their total size, or 0 when a block does not shrink or they do not fit in dst.
+   */
+  compressLinked(src: Uint8Array, dst: Uint8Array, at: number): number;
+  /** compressLinked on libuv's thread pool; neither array may change until it settles. */
+  compressLinkedAsync(src: Uint8Array, dst: Uint8Array, at: number): Promise<number>;
 }
 
 let nativeBlocks: NativeLz4 | undefined;
 
-/** Small payloads' blocks go to `native` from now on (undefined: back to lz4-napi). */
+/** Every frame is compressed by `native` from now on (undefined: back to lz4-napi). */
 export function setNativeBlockCompressor(native: NativeLz4 | undefined): void {
   nativeBlocks = native;
 }
 
-function nativeFor(payload: Uint8Array): NativeLz4 | undefined {
-  return payload.length > 0 && payload.length <= NATIVE_FRAME_MAX ? nativeBlocks : undefined;
-}
-
 /** The §5.1 frame for `payload`, or undefined when the rules say "store uncompressed". Synchronous. */
 export function lz4FrameSync(payload: Uint8Array): Uint8Array | undefined {
-  const native = nativeFor(payload);
-  return native ? singleBlockFrame(native, payload) : lz4FrameSyncPortable(payload);
+  const native = nativeBlocks;
+  if (!native || payload.length === 0) return lz4FrameSyncPortable(payload);
+  if (payload.length <= NATIVE_FRAME_MAX) return singleBlockFrame(native, payload);
+  const blocks = takeLinkedScratch(payload.length);
+  try {
+    return linkedFrame(blocks, native.compressLinked(payload, blocks.subarray(0, linkedRoom(payload.length)), 0));
+  } finally {
+    giveLinkedScratch(blocks);
+  }
 }
 
 /** lz4FrameSync with lz4-napi's blocks only (what it does without the native helper). */
@@ -143,12 +153,75 @@ function singleBlockFrame(native: NativeLz4, payload: Uint8Array): Uint8Array | 
 /** singleBlockFrame's block buffer: compression is synchronous, so one per thread serves every call. */
 let scratch: Buffer | undefined;
 
-/** As lz4FrameSync, with block compression on libuv's thread pool. Same bytes. */
+/**
+ * Room compressLinked gets for the blocks of an L-byte payload: envelope (4) + header (7) +
+ * blocks + end mark (4) must not exceed L + 4 (§5.1 rule 3, which rule 1 can only anticipate:
+ * the blocks only add up), so running out of room means "store uncompressed".
+ */
+const linkedRoom = (L: number): number => Math.max(0, L - 11);
+
+/**
+ * Block buffers for compressLinked, reused: a fresh 8 MiB buffer per segment costs the kernel
+ * ~1 ms of page faults and zeroing. A few are kept; a caller that finds none allocates one.
+ */
+const linkedScratch: Buffer[] = [];
+const LINKED_SCRATCH_KEPT = 2;
+
+function takeLinkedScratch(L: number): Buffer {
+  const room = linkedRoom(L);
+  const i = linkedScratch.findIndex((b) => b.length >= room);
+  if (i >= 0) return linkedScratch.splice(i, 1)[0];
+  // Segment payloads are 8 MiB plus their header: size them all alike so they can be reused.
+  return Buffer.allocUnsafeSlow(Math.max(room, 8 * 1024 * 1024 + 4096));
+}
+
+function giveLinkedScratch(b: Buffer): void {
+  if (linkedScratch.length < LINKED_SCRATCH_KEPT) linkedScratch.push(b);
+}
+
+/** The frame around compressLinked's `n` bytes of blocks in `blocks` (0: store uncompressed), in a buffer of its own size. */
+function linkedFrame(blocks: Buffer, n: number): Uint8Array | undefined {
+  if (n <= 0) return undefined;
+  const at = ENVELOPE_HEADROOM + FRAME_HEADER.length;
+  const out = Buffer.allocUnsafe(at + n + 4);
+  out.fill(0, 0, ENVELOPE_HEADROOM);
+  out.set(FRAME_HEADER, ENVELOPE_HEADROOM);
+  out.set(blocks.subarray(0, n), at);
+  out.writeUInt32LE(0, at + n);
+  return markHeadroom(out.subarray(ENVELOPE_HEADROOM));
+}
+
+/** As lz4FrameSync, with the compression of payloads above 64 KiB on libuv's thread pool. Same bytes. */
 export async function lz4Frame(payload: Uint8Array): Promise<Uint8Array | undefined> {
-  const native = nativeFor(payload);
-  if (native) return singleBlockFrame(native, payload);
+  const native = nativeBlocks;
+  if (!native || payload.length === 0) return lz4FramePortable(payload);
+  if (payload.length <= NATIVE_FRAME_MAX) return singleBlockFrame(native, payload);
+  const blocks = takeLinkedScratch(payload.length);
+  try {
+    return linkedFrame(blocks, await native.compressLinkedAsync(payload, blocks.subarray(0, linkedRoom(payload.length)), 0));
+  } finally {
+    giveLinkedScratch(blocks);
+  }
+}
+
+/** lz4Frame with lz4-napi's blocks only, each chunk's block a job on the thread pool. */
+async function lz4FramePortable(payload: Uint8Array): Promise<Uint8Array | undefined> {
+  if (await firstChunkIncompressible(payload)) return undefined;
   const blocks = await Promise.all(chunkStarts(payload.length).map((s) => compress(chunkAt(payload, s), chunkDict(payload, s))));
   return assemble(payload, blocks);
+}
+
+/**
+ * §5.1 rule 2: if LZ4 cannot shrink the first 256 KiB chunk (its block would be stored raw), the
+ * whole blob is stored uncompressed, whatever the other chunks do. Checking that chunk first
+ * spares random data the compression of the other 31 chunks of an 8 MiB segment; chunk 0 has no
+ * dictionary, so this is exactly the block lz4Frame would compute. (liblz4's compressLinked
+ * stops at the first such block by itself.)
+ */
+async function firstChunkIncompressible(payload: Uint8Array): Promise<boolean> {
+  if (payload.length <= LZ4_CHUNK) return false;
+  const block = await compress(Buffer.from(payload.buffer, payload.byteOffset, LZ4_CHUNK));
+  return block.length - 4 >= LZ4_CHUNK;
 }
 
 function lz4Err(msg: string, blob?: string, cause?: unknown): FormatError {

@@ -80,8 +80,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const db = JobDb.open(o.stateDir);
   const log = new JobLog(o.stateDir, o.logLevel ?? 'INFO');
   if (o.onLog) log.onLine(o.onLog);
-  // liblz4 for small blobs when its helper is built; a compression-off job never uses it
-  if (!useNativeLz4() && o.compression === 'LZ4') log.info(`small blobs are compressed by lz4-napi: ${nativeLz4Reason()}`);
+  // liblz4 when its helper is built; a compression-off job never uses it
+  if (!useNativeLz4() && o.compression === 'LZ4') log.info(`blobs are compressed by lz4-napi: ${nativeLz4Reason()}`);
   const started = Date.now();
   const prior = Number(db.getMeta('elapsedMs') ?? '0');
   const saveElapsed = () => db.setMeta('elapsedMs', String(prior + (Date.now() - started)));
