@@ -81,6 +81,9 @@ function chunkStarts(L: number): number[] {
  */
 export const NATIVE_FRAME_MAX = 64 * 1024;
 
+/** compressLinked's input limit (far above any payload the format has: ≤ 8 MiB + a header). */
+const LINKED_MAX = 64 * 1024 * 1024;
+
 /** liblz4's compressor as native/lz4-block exports it. */
 export interface NativeLz4 {
   /** liblz4's version number (10904 for 1.9.4) */
@@ -106,7 +109,7 @@ export function setNativeBlockCompressor(native: NativeLz4 | undefined): void {
 /** The §5.1 frame for `payload`, or undefined when the rules say "store uncompressed". Synchronous. */
 export function lz4FrameSync(payload: Uint8Array): Uint8Array | undefined {
   const native = nativeBlocks;
-  if (!native || payload.length === 0) return lz4FrameSyncPortable(payload);
+  if (!native || payload.length === 0 || payload.length > LINKED_MAX) return lz4FrameSyncPortable(payload);
   if (payload.length <= NATIVE_FRAME_MAX) return singleBlockFrame(native, payload);
   const blocks = takeLinkedScratch(payload.length);
   try {
@@ -194,7 +197,7 @@ function linkedFrame(blocks: Buffer, n: number): Uint8Array | undefined {
 /** As lz4FrameSync, with the compression of payloads above 64 KiB on libuv's thread pool. Same bytes. */
 export async function lz4Frame(payload: Uint8Array): Promise<Uint8Array | undefined> {
   const native = nativeBlocks;
-  if (!native || payload.length === 0) return lz4FramePortable(payload);
+  if (!native || payload.length === 0 || payload.length > LINKED_MAX) return lz4FramePortable(payload);
   if (payload.length <= NATIVE_FRAME_MAX) return singleBlockFrame(native, payload);
   const blocks = takeLinkedScratch(payload.length);
   try {
