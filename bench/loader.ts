@@ -3,6 +3,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { measureCommand, type Measured } from './measure.js';
 import type { Compression } from './rows.js';
+import { NODE_FLAGS } from '../src/cli/node-flags.js';
 
 export interface LoadRun {
   cliEntry: string;
@@ -37,9 +38,10 @@ export function lastLines(file: string, n: number): string {
   }
 }
 
-/** Loads the tree; ok only when the CLI exits 0. */
+/** Loads the tree with the node flags bin/clfsload gives it; ok only when the CLI exits 0. */
 export async function runLoader(run: LoadRun): Promise<Outcome> {
-  const node = run.profileDir ? [process.execPath, '--cpu-prof', '--cpu-prof-dir', run.profileDir, '--cpu-prof-name', `${run.name}.cpuprofile`] : [process.execPath];
+  const profile = run.profileDir ? ['--cpu-prof', '--cpu-prof-dir', run.profileDir, '--cpu-prof-name', `${run.name}.cpuprofile`] : [];
+  const node = [process.execPath, ...NODE_FLAGS, ...profile];
   const argv = [...node, run.cliEntry, 'load', run.source, run.destination, '--state-path', run.stateDir, '--compression-type', run.compression, '--output-type', 'json'];
   const stdoutFile = path.join(run.logDir, `${run.name}.stdout`);
   const stderrFile = path.join(run.logDir, `${run.name}.stderr`);
