@@ -120,8 +120,9 @@ static napi_value js_compress_block(napi_env env, napi_callback_info info) {
 static int compress_linked(const uint8_t *src, size_t len, uint8_t *dst, size_t room) {
   uint64_t stream[STREAM_BYTES / 8];
   void *s = LZ4_initStream(stream, sizeof stream);
-  char *saved = malloc(DICT_MAX + BLOCK_MAX); /* lz4frame's tmpBuff: dictionary, then the partial chunk */
-  if (!s || !saved) {
+  /* lz4frame's tmpBuff: dictionary, then the partial chunk; a payload of one chunk needs none */
+  char *saved = len > BLOCK_MAX ? malloc(DICT_MAX + BLOCK_MAX) : NULL;
+  if (!s || (len > BLOCK_MAX && !saved)) {
     free(saved);
     return -1;
   }
@@ -148,7 +149,7 @@ static int compress_linked(const uint8_t *src, size_t len, uint8_t *dst, size_t 
     word[2] = (uint8_t)(c >> 16);
     word[3] = (uint8_t)(c >> 24);
     out += 4 + (size_t)c;
-    if (n == BLOCK_MAX) dict = LZ4_saveDict(s, saved, DICT_MAX);
+    if (at + n < len) dict = LZ4_saveDict(s, saved, DICT_MAX); /* only a full chunk has a successor */
   }
   free(saved);
   return result == -2 ? (int)out : result;
