@@ -42,6 +42,22 @@ function textLike(n: number, seed: number): Uint8Array {
   return out;
 }
 
+/**
+ * For each [label, payload, compresses]: liblz4 and lz4-napi decide alike, sealBlob and
+ * sealBlobSync give the same bytes, and openBlob and `lz4 -d` give the payload back.
+ */
+async function checkFrames(cases: [string, Uint8Array, boolean][]): Promise<void> {
+  for (const [label, payload, compresses] of cases) {
+    const frame = lz4FrameSync(payload);
+    assert.equal(frame !== undefined, compresses, label);
+    assert.equal(lz4FrameSyncPortable(payload) !== undefined, compresses, `${label} (lz4-napi)`);
+    const sealed = sealBlobSync(payload, Compression.LZ4);
+    assert.deepEqual(Buffer.from(await sealBlob(payload, Compression.LZ4)), Buffer.from(sealed), label);
+    assert.deepEqual(Buffer.from(openBlob(sealed).payload), Buffer.from(payload), label);
+    if (frame) assert.deepEqual(lz4d(frame), Buffer.from(payload), label);
+  }
+}
+
 test('the native helper is built and in use (npm ci builds it), on liblz4 1.9 like the reference', () => {
   const native = nativeLz4();
   assert.ok(native, nativeLz4Reason());
@@ -63,15 +79,7 @@ test('small frames: lz4 -d and openBlob read them, sync and async agree, and bot
     ['random 64 KiB', random(NATIVE_FRAME_MAX, 4), false],
     ['one byte', Uint8Array.of(7), false],
   ];
-  for (const [label, payload, compresses] of cases) {
-    const frame = lz4FrameSync(payload);
-    assert.equal(frame !== undefined, compresses, label);
-    assert.equal(lz4FrameSyncPortable(payload) !== undefined, compresses, `${label} (lz4-napi)`);
-    const sealed = sealBlobSync(payload, Compression.LZ4);
-    assert.deepEqual(Buffer.from(await sealBlob(payload, Compression.LZ4)), Buffer.from(sealed), label);
-    assert.deepEqual(Buffer.from(openBlob(sealed).payload), Buffer.from(payload), label);
-    if (frame) assert.deepEqual(lz4d(frame), Buffer.from(payload), label);
-  }
+  await checkFrames(cases);
 });
 
 test('every blob of the reference\'s LZ4 containers: sealing its payload again gives the reference\'s bytes', async () => {
@@ -107,15 +115,7 @@ test('linked frames: lz4 -d and openBlob read them, sync and async agree, and lz
     ['random, 1 MiB', random(4 * LZ4_CHUNK, 12), false],
     ['text, then random chunks (rule 2 on a later block)', textThenRandom, false],
   ];
-  for (const [label, payload, compresses] of cases) {
-    const frame = lz4FrameSync(payload);
-    assert.equal(frame !== undefined, compresses, label);
-    assert.equal(lz4FrameSyncPortable(payload) !== undefined, compresses, `${label} (lz4-napi)`);
-    const sealed = sealBlobSync(payload, Compression.LZ4);
-    assert.deepEqual(Buffer.from(await sealBlob(payload, Compression.LZ4)), Buffer.from(sealed), label);
-    assert.deepEqual(Buffer.from(openBlob(sealed).payload), Buffer.from(payload), label);
-    if (frame) assert.deepEqual(lz4d(frame), Buffer.from(payload), label);
-  }
+  await checkFrames(cases);
   // Many at once on the thread pool, each with its own buffers: the same bytes as one by one.
   const payloads = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => textLike(LZ4_CHUNK + 1000 * i, 20 + i));
   const together = await Promise.all(payloads.map((p) => sealBlob(p, Compression.LZ4)));
