@@ -128,8 +128,7 @@ static int compress_linked(const uint8_t *src, size_t len, uint8_t *dst, size_t 
   }
   size_t out = 0;
   int dict = 0;
-  int result = -2;
-  for (size_t at = 0; at < len && result == -2; at += BLOCK_MAX) {
+  for (size_t at = 0; at < len; at += BLOCK_MAX) {
     size_t n = len - at < BLOCK_MAX ? len - at : BLOCK_MAX;
     const char *from = (const char *)src + at;
     if (n < BLOCK_MAX && at > 0) {
@@ -140,7 +139,7 @@ static int compress_linked(const uint8_t *src, size_t len, uint8_t *dst, size_t 
     if (cap > n - 1) cap = n - 1;
     int c = cap > 0 ? LZ4_compress_fast_continue(s, from, (char *)dst + out + 4, (int)n, (int)cap, 1) : 0;
     if (c <= 0) {
-      result = 0;
+      out = 0; /* store uncompressed */
       break;
     }
     uint8_t *word = dst + out;
@@ -152,7 +151,7 @@ static int compress_linked(const uint8_t *src, size_t len, uint8_t *dst, size_t 
     if (at + n < len) dict = LZ4_saveDict(s, saved, DICT_MAX); /* only a full chunk has a successor */
   }
   free(saved);
-  return result == -2 ? (int)out : result;
+  return (int)out;
 }
 
 static int check_linked(napi_env env, size_t src_len, size_t dst_room) {
