@@ -7,7 +7,7 @@ import { writeDir } from './write-dir.js';
 import { writeFile } from './write-file.js';
 import { SmallReadAhead } from './small-read-ahead.js';
 import { writeSpecial, writeSymlink } from './write-special.js';
-import { deleteLeftoverInode } from './write-inode.js';
+import { deleteLeftovers } from './write-inode.js';
 
 const PAGE = 512;
 
@@ -97,7 +97,7 @@ export async function transferAll(ctx: LoadContext, maxErrors: number, scan: Sca
             const message = err instanceof SourceError ? err.message : `${row.path.toString()}: ${(err as Error).message}`;
             ctx.log.error(`failed: ${message}`);
             try {
-              await deleteLeftoverInode(ctx, row);
+              await deleteLeftovers(ctx, row);
               ctx.batch.add(() => ctx.db.markFailed(row.id));
             } catch (storeErr) {
               fatal ??= storeErr; // a store error stops the job, as in a write

@@ -2,10 +2,11 @@
 import type { ClfsObject } from '../format/objects.js';
 import { INPROGRESS_ID, isRootId } from '../format/ids.js';
 import { TMP_ROOT_NAME, v2Name } from '../format/names.js';
-import { INITIAL_VERSION, ftypeToBtype } from '../format/constants.js';
+import { Ftype, INITIAL_VERSION, ftypeToBtype } from '../format/constants.js';
 import type { ObjectRow } from '../state/job-db.js';
 import type { LoadContext } from './context.js';
 import { putObject } from './put-object.js';
+import { deleteStaleBlocks } from './stale-blocks.js';
 
 /** The name an inode gets in TRANSFER: `tmp` root; owner 0x62 if it will be reconciled; else the first parent. */
 export function inodeName(row: Pick<ObjectRow, 'fh' | 'parentFh' | 'reconcile'>, btype: number): string {
@@ -27,10 +28,14 @@ export async function writeInode(ctx: LoadContext, name: string, obj: ClfsObject
 }
 
 /**
- * Removes the inode an earlier attempt at a failed entry may have left (whole, or in part when a
- * crash cut its put short): the entry is not in its directory, so the blob would be an orphan.
+ * Removes what an earlier attempt at a failed entry may have left: its inode (whole, or in part
+ * when a crash cut its put short) and, for a file, the segments and indirect blocks it planned
+ * (recorded before any was written). The entry is not in its directory, so they would be
+ * orphans. The failing attempt cleans up after itself only once it has the file open; a file
+ * that vanished after a crash fails before that.
  */
-export async function deleteLeftoverInode(ctx: LoadContext, row: ObjectRow): Promise<void> {
+export async function deleteLeftovers(ctx: LoadContext, row: ObjectRow): Promise<void> {
   const btype = ftypeToBtype(row.ftype);
   if (btype !== undefined) await ctx.store.delete(inodeName(row, btype), ctx.signal);
+  if (row.ftype === Ftype.REG) await deleteStaleBlocks(ctx, row, 0, 0);
 }

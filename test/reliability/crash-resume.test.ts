@@ -94,7 +94,7 @@ describe('SIGKILL inside state-database transactions', { concurrency: 1 }, () =>
     await assertVerifyClean(dest);
   });
 
-  test('killed mid-write, then the files it was writing are gone: their leftover inodes are removed, no orphan stays', async () => {
+  test('killed mid-write, then the files it was writing are gone: their leftover inodes and segments are removed, no orphan stays', async () => {
     const own = path.join(tmp.dir, 'vanishing');
     addSmallFiles(own, 120);
     const dest = path.join(tmp.dir, 'dest-vanishing');
