@@ -40,6 +40,11 @@ function sourcePool(): WorkerPool<SourceJob, SourceWireResult> {
   return pool;
 }
 
+/** Boots the source workers ahead of the first scan (see WorkerPool.start). */
+export function startSourceWorkers(): void {
+  sourcePool().start();
+}
+
 /** Messages sent to the source workers so far and the jobs they carried (how well jobs batch). */
 export function sourceJobCounts(): { batches: number; jobs: number } {
   return { batches: pool?.batchesSent ?? 0, jobs: pool?.jobsSent ?? 0 };

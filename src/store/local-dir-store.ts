@@ -8,7 +8,7 @@ import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js
 import { firstIndexAfter, lowerBound, compareUtf8 } from './utf8-order.js';
 import { storeError, throwIfAborted } from './store-errors.js';
 import { AbortedError, ClfsError, StoreError } from '../errors.js';
-import { WORKER_PUT_BYTES, putInWorker } from './local-put-jobs.js';
+import { WORKER_PUT_BYTES, putInWorker, startPutWorkers } from './local-put-jobs.js';
 import { SyncHelper } from './sync-helper.js';
 import { TEMP_PREFIX, tempNamePid, tempNamer } from './temp-names.js';
 
@@ -133,6 +133,15 @@ export class LocalDirStore implements BlobStore {
       await this.syncHelper.sync();
     } catch (err) {
       throw await this.mapError(err, undefined, 'sync');
+    }
+  }
+
+  /** Boots the small-put workers and, for a store without per-put fsync, the sync helper. */
+  prepare(): void {
+    startPutWorkers();
+    if (!this.fsync) {
+      this.syncHelper ??= new SyncHelper(this.dir);
+      this.syncHelper.start();
     }
   }
 

@@ -29,6 +29,15 @@ let pool: WorkerPool<PutJob, null> | undefined;
  * failed put is left behind.
  */
 export async function putInWorker(file: string, data: Uint8Array, fsync: boolean): Promise<void> {
+  await putPool().run(fsync ? { file, fsync } : file, data);
+}
+
+/** Boots the put workers ahead of the first puts (see WorkerPool.start). */
+export function startPutWorkers(): void {
+  putPool().start();
+}
+
+function putPool(): WorkerPool<PutJob, null> {
   pool ??= new WorkerPool(siblingWorkerUrl(import.meta.url, 'local-put-worker'), WORKERS, 64, ARENA_BYTES);
-  await pool.run(fsync ? { file, fsync } : file, data);
+  return pool;
 }

@@ -85,6 +85,9 @@ export class RateLimitedStore implements BlobStore {
   checkAccess(signal?: AbortSignal): Promise<void> {
     return this.inner.checkAccess(signal);
   }
+  prepare(): void {
+    this.inner.prepare?.();
+  }
   async close(): Promise<void> {
     await this.inner.close?.();
   }

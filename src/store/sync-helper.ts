@@ -40,7 +40,7 @@ export class SyncHelper {
 
   /** The status line for one request; undefined when the helper cannot run. */
   private ask(): Promise<number | undefined> {
-    const child = this.start();
+    const child = this.child ?? this.spawnChild();
     if (!child) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       // While an answer is due, its pipe keeps the process alive (it is unref'd otherwise).
@@ -50,7 +50,12 @@ export class SyncHelper {
     });
   }
 
-  private start(): ChildProcessByStdio<Writable, Readable, null> | undefined {
+  /** Starts the shell now (it is started by the first sync otherwise): forking it then costs the first barrier nothing. */
+  start(): void {
+    this.spawnChild();
+  }
+
+  private spawnChild(): ChildProcessByStdio<Writable, Readable, null> | undefined {
     if (this.child || this.broken) return this.child;
     const child = spawn('/bin/sh', ['-c', LOOP, 'clfsload-sync', this.dir], { stdio: ['pipe', 'pipe', 'ignore'] });
     const fail = () => {

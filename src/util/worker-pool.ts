@@ -104,6 +104,20 @@ export class WorkerPool<Req, Res> {
     });
   }
 
+  /**
+   * Starts every worker now instead of at the first jobs. A worker takes tens of milliseconds to
+   * boot (a Node environment and its modules) on another thread; started early, that overlaps the
+   * caller's own start-up instead of delaying its first jobs. Idle workers never keep the process alive.
+   */
+  start(): void {
+    while (!this.closed && this.slots.length < this.size) this.spawn();
+  }
+
+  /** Workers running (started, and not exited or closed). */
+  get workers(): number {
+    return this.slots.length;
+  }
+
   /** Stops every worker; queued and running jobs are rejected. */
   async close(): Promise<void> {
     this.closed = true;
@@ -156,7 +170,6 @@ export class WorkerPool<Req, Res> {
     const worker = startWorker(this.workerUrl, workerData);
     const arenas = workerData.arenas.map((sab) => new Uint8Array(sab));
     const slot: Slot<Req, Res> = { worker, batches: [], arenas, freeArenas: arenas.map((_, i) => i) };
-    worker.unref();
     worker.on('message', (reply: BatchReply<Res>) => {
       const batch = slot.batches.shift();
       if (slot.batches.length === 0) worker.unref();
@@ -179,6 +192,8 @@ export class WorkerPool<Req, Res> {
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`worker exited with code ${code}`)));
+    // After the listeners: attaching one refs the worker again. An idle worker never holds the process.
+    worker.unref();
     this.slots.push(slot);
     return slot;
   }

@@ -1,5 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { WorkerPool, siblingWorkerUrl } from '../../src/util/worker-pool.js';
 import { Wakeup } from '../../src/util/wakeup.js';
 import type { EchoJob } from './fixtures/echo-worker.js';
@@ -48,6 +50,33 @@ test('payloads travel through the reused arenas: every job sees its own bytes, b
   } finally {
     await p.close();
   }
+});
+
+test('start boots every worker before any job; jobs then run on them, and start adds none', async () => {
+  const p = new WorkerPool<EchoJob, number>(url, 2);
+  try {
+    p.start();
+    assert.equal(p.workers, 2);
+    const got = await Promise.all(Array.from({ length: 100 }, (_, i) => p.run({ op: 'echo', value: i })));
+    assert.deepEqual(got, Array.from({ length: 100 }, (_, i) => i * 2));
+    p.start();
+    assert.equal(p.workers, 2);
+  } finally {
+    await p.close();
+  }
+  p.start();
+  assert.equal(p.workers, 0, 'a closed pool starts nothing');
+});
+
+test('workers started ahead and left idle do not keep the process alive', async () => {
+  const poolModule = new URL(`../../src/util/worker-pool.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
+  const code = `const { WorkerPool } = await import(${JSON.stringify(poolModule)}); new WorkerPool(new URL(${JSON.stringify(url.href)}), 2).start(); setTimeout(() => {}, 1000);`; // the timer: workers boot meanwhile
+  const child = spawn(process.execPath, [...process.execArgv, '--input-type=module', '-e', code], { stdio: 'inherit' });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const [exitCode, signal] = (await once(child, 'exit')) as [number | null, string | null];
+  clearTimeout(timer);
+  assert.equal(signal, null, 'the child had to be killed: an idle worker kept it alive');
+  assert.equal(exitCode, 0);
 });
 
 test('a closed pool refuses work', async () => {
