@@ -40,6 +40,10 @@ export function cidWord(containerId: bigint | number): number {
   return (((c << 5) & 0xffffffe0) | 0x11) >>> 0;
 }
 
+function checkByte(what: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > 255) throw new FormatError('CLFS_BAD_VALUE', `${what} ${v} is not a byte`);
+}
+
 /**
  * A new 24-byte filehandle (§2.2). The nonce is drawn from `random` in [1, 2^64−1] and
  * redrawn while it is 0 or while the handle's fnv0 hash is 0 (§2.5).
@@ -48,9 +52,9 @@ export function generateFilehandle(p: FilehandleParams, random: RandomSource): U
   const fh = new Uint8Array(24);
   const dv = new DataView(fh.buffer);
   dv.setUint32(0, cidWord(p.containerId), true);
-  for (const [k, v] of [['dmidSrc', p.dmidSrc], ['dmidTgt', p.dmidTgt], ['ftype', p.ftype]] as const) {
-    if (!Number.isInteger(v) || v < 0 || v > 255) throw new FormatError('CLFS_BAD_VALUE', `${k} ${v} is not a byte`);
-  }
+  checkByte('dmidSrc', p.dmidSrc);
+  checkByte('dmidTgt', p.dmidTgt);
+  checkByte('ftype', p.ftype);
   fh[4] = p.dmidSrc;
   fh[5] = p.dmidTgt;
   fh[6] = p.ftype;

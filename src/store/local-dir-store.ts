@@ -36,6 +36,8 @@ export class LocalDirStore implements BlobStore {
   readonly description: string;
   readonly dir: string;
   private readonly fsync: boolean;
+  /** `dir` with one trailing slash: a blob's path is this plus its name */
+  private readonly dirPrefix: string;
   private readonly maxPageSize: number;
   /** the sweep of temp files left by dead writers, started by the first put */
   private swept: Promise<void> | undefined;
@@ -43,6 +45,7 @@ export class LocalDirStore implements BlobStore {
 
   constructor(dir: string, options: LocalDirStoreOptions = {}) {
     this.dir = path.resolve(dir);
+    this.dirPrefix = this.dir.endsWith('/') ? this.dir : `${this.dir}/`;
     this.description = `local directory ${this.dir}`;
     this.fsync = options.fsync ?? true;
     this.maxPageSize = options.maxPageSize ?? 5000;
@@ -214,7 +217,8 @@ export class LocalDirStore implements BlobStore {
     if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0') || name.startsWith(TEMP_PREFIX)) {
       throw storeError('CLFS_STORE_IO', `${this.description}: blob name ${JSON.stringify(name)} cannot be stored as a file`, { blob: name });
     }
-    return path.join(this.dir, name);
+    // a checked name under an absolute, normalized dir: path.join's normalizing would find nothing to do
+    return this.dirPrefix + name;
   }
 
   private async statBlob(name: string): Promise<BlobInfo | undefined> {

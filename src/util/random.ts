@@ -5,19 +5,30 @@ import type { RandomSource } from '../format/ids.js';
 export function cryptoRandomSource(): RandomSource {
   let pool = randomBytes(4096);
   let pos = 0;
-  const take = (n: number): Uint8Array => {
-    if (n > pool.length) return new Uint8Array(randomBytes(n));
+  /** Where the next n bytes of the pool start (refilled when they would run past its end). */
+  const reserve = (n: number): number => {
     if (pos + n > pool.length) {
       pool = randomBytes(4096);
       pos = 0;
     }
-    const out = new Uint8Array(pool.subarray(pos, pos + n));
     pos += n;
-    return out;
+    return pos - n;
   };
   return {
-    bytes: take,
-    u32: () => Buffer.from(take(4)).readUInt32LE(0),
-    u64: () => Buffer.from(take(8)).readBigUInt64LE(0),
+    bytes: (n) => {
+      if (n > pool.length) return new Uint8Array(randomBytes(n));
+      const at = reserve(n);
+      return new Uint8Array(pool.subarray(at, at + n));
+    },
+    // read in place: one id per scanned entry draws these, and copies were most of their cost
+    // (reserve first: it may replace `pool`, which `pool.read…(reserve(…))` would have read already)
+    u32: () => {
+      const at = reserve(4);
+      return pool.readUInt32LE(at);
+    },
+    u64: () => {
+      const at = reserve(8);
+      return pool.readBigUInt64LE(at);
+    },
   };
 }
