@@ -4,6 +4,11 @@ import type { RandomSource } from '../format/ids.js';
 import type { Stats } from '../progress/stats.js';
 import type { LogLevel, LogListener } from './job-log.js';
 
+/** Automatic concurrency: enough writes in flight to hide per-blob latency, bounded by memory. */
+export function defaultConcurrency(): number {
+  return 64;
+}
+
 export interface LoadOptions {
   /** the source directory exactly as given (its last component names the root, §9.3) */
   source: string;

@@ -19,7 +19,7 @@ import { JobLog } from './job-log.js';
 import { Budget } from '../util/budget.js';
 import { Wakeup } from '../util/wakeup.js';
 import { SEGMENT_BUFFER_BYTES, SegmentBuffers } from './segment-buffers.js';
-import type { LoadOptions } from './options.js';
+import { defaultConcurrency, type LoadOptions } from './options.js';
 import { scanTree } from './scan.js';
 import { SLOT_UNITS, TooManyErrors, transferAll, type ScanProgress } from './transfer.js';
 import { cleanupAll, reconcileAll } from './reconcile.js';
@@ -36,10 +36,6 @@ export interface LoadResult {
 
 const SCAN_CONCURRENCY = 8;
 
-/** Automatic concurrency: enough writes in flight to hide per-blob latency, bounded by memory. */
-export function defaultConcurrency(): number {
-  return 64;
-}
 export function defaultMemoryBudget(): number {
   // 128 MiB holds 15 segment buffers with compression off or 5 segments with LZ4 (their footprint,
   // write-file.ts), enough to keep the destination busy; on top of the ~150 MB process baseline

@@ -1,0 +1,94 @@
+/** What `clfsload load` does (loaded when the command runs: other commands never pay its modules). */
+import { mkdirSync } from 'node:fs';
+import { AbortedError } from '../../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { containerIdentity, describeLocation, openStore } from '../../store/open-store.js';
+import { RetryingStore } from '../../store/retrying-store.js';
+import { RateLimitedStore } from '../../store/rate-limited-store.js';
+import type { BlobStore } from '../../store/blob-store.js';
+import { Stats } from '../../progress/stats.js';
+import { runLoad } from '../../load/run-load.js';
+import { TooManyErrors } from '../../load/transfer.js';
+import { dryRun } from '../../load/dry-run.js';
+import type { LogLevel } from '../../load/job-log.js';
+import { LoadOutput, type OutputType } from '../load-output.js';
+
+export interface LoadFlags {
+  statePath: string;
+  newSession?: boolean;
+  compressionType: string;
+  preserveHardlinks: boolean;
+  maxErrors: number;
+  logLevel: string;
+  outputType: OutputType;
+  concurrency?: number;
+  capMbps?: number;
+  dryRun?: boolean;
+}
+
+export async function loadAction(source: string, destination: string, flags: LoadFlags): Promise<number> {
+  const out = new LoadOutput(flags.outputType);
+  const identity = containerIdentity(destination);
+  // local puts skip the per-blob fsync: the job's database batches wait on one sync barrier instead
+  const base = openStore(destination, { local: { fsync: false } });
+  if (flags.dryRun) {
+    const r = await dryRun(source, flags.preserveHardlinks, base);
+    if (flags.outputType === 'json') out.json({ type: 'dry-run', ...r });
+    else {
+      out.log('INFO', `Dry run: nothing was written to ${describeLocation(destination)}`);
+      for (const [k, v] of Object.entries(r)) out.log('INFO', `${k}: ${v}`);
+    }
+    return r.failed > 0 ? EXIT.FAILED : EXIT.OK;
+  }
+  if (identity.startsWith('file://')) mkdirSync(identity.slice('file://'.length), { recursive: true });
+  const stats = new Stats();
+  // every retry counts at once, so the job log's totals and the summary agree
+  const retrying = new RetryingStore(base, { onRetry: () => { stats.retries++; } });
+  const store: BlobStore = flags.capMbps ? new RateLimitedStore(retrying, { capMbps: flags.capMbps }) : retrying;
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.ABORTED);
+    out.log('WARNING', 'Interrupted: finishing writes in flight, then stopping (press Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  // SIGTERM (service managers, container runtimes) stops as gracefully as Ctrl-C.
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  out.config({
+    source, destination: describeLocation(destination), statePath: flags.statePath, compressionType: flags.compressionType,
+    preserveHardlinks: flags.preserveHardlinks, maxErrors: flags.maxErrors, concurrency: flags.concurrency ?? 'automatic',
+    ...(flags.capMbps ? { capMbps: flags.capMbps } : {}),
+  });
+  out.startProgress(stats);
+  try {
+    const result = await runLoad({
+      source, stateDir: flags.statePath, store, destinationIdentity: identity, newSession: flags.newSession,
+      compression: flags.compressionType as 'LZ4' | 'DISABLED', preserveHardlinks: flags.preserveHardlinks,
+      maxErrors: flags.maxErrors, logLevel: flags.logLevel as LogLevel, concurrency: flags.concurrency,
+      signal: controller.signal, stats, onLog: (level, msg) => out.log(level, msg),
+      exclude: [flags.statePath, ...(identity.startsWith('file://') ? [identity.slice('file://'.length)] : [])],
+    });
+    if (result.alreadyDone) out.log('INFO', 'This job already completed; nothing was written. Its final summary:');
+    out.stopProgress();
+    out.summary(result.alreadyDone ? result.snapshot : stats.snapshot());
+    return result.snapshot.status === 'Completed' ? EXIT.OK : EXIT.FAILED;
+  } catch (err) {
+    out.stopProgress();
+    if (err instanceof AbortedError || controller.signal.aborted) {
+      stats.status = 'Aborted';
+      out.summary(stats.snapshot());
+      return EXIT.ABORTED;
+    }
+    if (err instanceof TooManyErrors) {
+      stats.status = 'Failed';
+      out.summary(stats.snapshot());
+      return EXIT.FAILED;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
