@@ -49,11 +49,11 @@ export async function writeDir(ctx: LoadContext, row: ObjectRow): Promise<number
   for (;;) {
     const page = ctx.db.dirEntries(row.id, after, PAGE);
     if (page.length === 0) break;
-    for (const e of page) {
-      const piece = packer.add(e.name, e.fh);
+    for (const [, name, fh] of page) {
+      const piece = packer.add(name, fh);
       if (piece) await onPiece(piece);
     }
-    after = page[page.length - 1].rid;
+    after = page[page.length - 1][0];
   }
   await onPiece(packer.finish());
   await writeIndirects(builder.finish());

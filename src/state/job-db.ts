@@ -75,6 +75,9 @@ function fromArray(row: unknown[]): ObjectRow {
   };
 }
 
+/** One directory entry as dirEntries pages them: [rowid, name, the child's filehandle]. */
+export type DirEntryRow = [rid: number, name: Buffer, fh: Buffer];
+
 /** Values for a new object row. */
 export interface NewObject {
   fh: Uint8Array;
@@ -121,7 +124,8 @@ export class JobDb {
       markDone: p('UPDATE objects SET state = 1, bytes = ? WHERE id = ?'),
       markFailed: p('UPDATE objects SET state = 2 WHERE id = ?'),
       addProblem: p('INSERT INTO problems (path, message) VALUES (?, ?)'),
-      dirEntries: p('SELECT e.rowid AS rid, e.name AS name, o.fh AS fh FROM entries e JOIN objects o ON o.id = e.obj_id WHERE e.dir_id = ? AND e.rowid > ? ORDER BY e.rowid LIMIT ?'),
+      // raw rows (arrays): every entry of every directory is read once through here
+      dirEntries: p('SELECT e.rowid, e.name, o.fh FROM entries e JOIN objects o ON o.id = e.obj_id WHERE e.dir_id = ? AND e.rowid > ? ORDER BY e.rowid LIMIT ?').raw(true),
       findHardlink: p('SELECT obj_id FROM hardlinks WHERE dev = ? AND ino = ?').pluck(),
       setHardlink: p('INSERT INTO hardlinks (dev, ino, obj_id) VALUES (?, ?, ?) ON CONFLICT(dev, ino) DO UPDATE SET obj_id = excluded.obj_id'),
       linksOf: p('SELECT links FROM objects WHERE id = ?').pluck(),
@@ -244,8 +248,8 @@ export class JobDb {
    * One page of a directory's entries in readdir order; pass the last `rid` back for the next.
    * Paged rather than iterated because an open iterator would block every other statement.
    */
-  dirEntries(dirId: number, afterRid: number, limit: number): { rid: number; name: Buffer; fh: Buffer }[] {
-    return this.stmts.dirEntries.all(dirId, afterRid, limit) as { rid: number; name: Buffer; fh: Buffer }[];
+  dirEntries(dirId: number, afterRid: number, limit: number): DirEntryRow[] {
+    return this.stmts.dirEntries.all(dirId, afterRid, limit) as DirEntryRow[];
   }
   findHardlink(dev: bigint, ino: bigint): number | undefined {
     return this.stmts.findHardlink.get(dev.toString(), ino.toString()) as number | undefined;

@@ -48,8 +48,11 @@ test('objects keep 64-bit inode numbers exactly; directory entries page in inser
   for (;;) {
     const page = db.dirEntries(7, after, 10);
     if (page.length === 0) break;
-    seen.push(...page.map((e) => e.name.toString()));
-    after = page[page.length - 1].rid;
+    for (const [, name, fh] of page) {
+      seen.push(name.toString());
+      assert.deepEqual(fh, Buffer.alloc(24, 1), 'each entry carries its child\'s filehandle');
+    }
+    after = page[page.length - 1][0];
   }
   assert.deepEqual(seen, names);
   db.close();
