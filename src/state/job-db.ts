@@ -75,6 +75,14 @@ function fromArray(row: unknown[]): ObjectRow {
   };
 }
 
+/**
+ * The bytes as a Buffer, which is what better-sqlite3 binds as a BLOB: a view, not a copy (the
+ * scan inserts four byte strings per entry; SQLite copies them itself).
+ */
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /** One directory entry as dirEntries pages them: [rowid, name, the child's filehandle]. */
 export type DirEntryRow = [rid: number, name: Buffer, fh: Buffer];
 
@@ -204,7 +212,7 @@ export class JobDb {
   insertObject(o: NewObject): number {
     const s = o.stat;
     const r = this.stmts.insertObject.run(
-      Buffer.from(o.fh), o.ftype, Buffer.from(o.parentFh), Buffer.from(o.name), Buffer.from(o.path),
+      asBuffer(o.fh), o.ftype, asBuffer(o.parentFh), asBuffer(o.name), asBuffer(o.path),
       s.mode, s.uid, s.gid, Number(s.size), s.ino.toString(), s.dev.toString(), s.nlink, s.rdev.toString(),
       Number(s.atimeSec), Number(s.atimeNsec), Number(s.mtimeSec), Number(s.mtimeNsec), Number(s.ctimeSec), Number(s.ctimeNsec),
       o.reconcile, o.plannedSegs, o.ftype === DIR_FTYPE ? null : ++this.readySeq,
@@ -212,13 +220,13 @@ export class JobDb {
     return Number(r.lastInsertRowid);
   }
   insertEntry(dirId: number, name: Uint8Array, objId: number): void {
-    this.stmts.insertEntry.run(dirId, Buffer.from(name), objId);
+    this.stmts.insertEntry.run(dirId, asBuffer(name), objId);
   }
   hasAnyEntry(dirId: number): boolean {
     return this.stmts.hasAnyEntry.get(dirId) !== undefined;
   }
   hasEntry(dirId: number, name: Uint8Array): boolean {
-    return this.stmts.hasEntry.get(dirId, Buffer.from(name)) !== undefined;
+    return this.stmts.hasEntry.get(dirId, asBuffer(name)) !== undefined;
   }
   getObject(id: number): ObjectRow | undefined {
     const r = this.stmts.getObject.get(id) as RawRow | undefined;
@@ -242,7 +250,7 @@ export class JobDb {
     this.stmts.markFailed.run(id);
   }
   addProblem(p: Uint8Array, message: string): void {
-    this.stmts.addProblem.run(Buffer.from(p), message);
+    this.stmts.addProblem.run(asBuffer(p), message);
   }
   /**
    * One page of a directory's entries in readdir order; pass the last `rid` back for the next.
