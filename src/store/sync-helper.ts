@@ -40,7 +40,7 @@ export class SyncHelper {
 
   /** The status line for one request; undefined when the helper cannot run. */
   private ask(): Promise<number | undefined> {
-    const child = this.child ?? this.spawnChild();
+    const child = this.ensureChild();
     if (!child) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       // While an answer is due, its pipe keeps the process alive (it is unref'd otherwise).
@@ -52,10 +52,11 @@ export class SyncHelper {
 
   /** Starts the shell now (it is started by the first sync otherwise): forking it then costs the first barrier nothing. */
   start(): void {
-    this.spawnChild();
+    this.ensureChild();
   }
 
-  private spawnChild(): ChildProcessByStdio<Writable, Readable, null> | undefined {
+  /** The running shell, started if there is none; undefined once it cannot run. */
+  private ensureChild(): ChildProcessByStdio<Writable, Readable, null> | undefined {
     if (this.child || this.broken) return this.child;
     const child = spawn('/bin/sh', ['-c', LOOP, 'clfsload-sync', this.dir], { stdio: ['pipe', 'pipe', 'ignore'] });
     const fail = () => {
