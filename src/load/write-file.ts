@@ -7,7 +7,6 @@ import { Compression, sealBlob } from '../format/envelope.js';
 import { segmentFrame, writeSegmentFrame } from '../format/segment-frame.js';
 import { v2Name } from '../format/names.js';
 import { SourceFile, type SmallRead } from '../source/file-reader.js';
-import { SourceError } from '../errors.js';
 import type { ObjectRow } from '../state/job-db.js';
 import type { LoadContext } from './context.js';
 import { blockUuid, indirectIdSource } from './block-ids.js';
@@ -36,16 +35,15 @@ function segmentFootprint(bufferBytes: number, compression: number): number {
  */
 export async function writeFile(ctx: LoadContext, row: ObjectRow, started?: SmallRead): Promise<number> {
   const file = await SourceFile.open(row.path, row.stat.size, started);
-  let nsegSeen = row.plannedSegs;
   try {
     const st = file.stat;
     const size = st.size;
     const nseg = segmentCount(size);
     if (nseg > row.plannedSegs) {
-      // Recorded before any segment is written so a retry that finds fewer can delete the rest.
+      // Recorded before any segment is written so a retry that finds fewer, or the cleanup of a
+      // failed file (deleteLeftovers), can delete the rest.
       ctx.db.setPlannedSegments(row.id, nseg);
     }
-    nsegSeen = Math.max(nsegSeen, nseg);
     const first = await file.readExact(0, Math.min(Number(size), FIRST_SEGMENT_BYTES));
     // Most files of a big tree fit in their inode: they skip the segment machinery (and its garbage).
     const segments = nseg === 0 ? { bytes: 0, bmap: inlineBmap(row.fh, FILE_SEGMENT_BYTES), indirects: 0 } : await writeSegments(ctx, row, file, nseg);
@@ -56,12 +54,6 @@ export async function writeFile(ctx: LoadContext, row: ObjectRow, started?: Smal
     }));
     if (row.plannedSegs > nseg) await deleteStaleBlocks(ctx, row, nseg, segments.indirects);
     return bytes;
-  } catch (err) {
-    if (err instanceof SourceError) {
-      // The inode will not be written: remove the blocks already sent so none is left orphaned.
-      await deleteStaleBlocks(ctx, { ...row, plannedSegs: nsegSeen }, 0, 0).catch(() => undefined);
-    }
-    throw err;
   } finally {
     await file.close();
   }

@@ -28,14 +28,17 @@ export async function writeInode(ctx: LoadContext, name: string, obj: ClfsObject
 }
 
 /**
- * Removes what an earlier attempt at a failed entry may have left: its inode (whole, or in part
- * when a crash cut its put short) and, for a file, the segments and indirect blocks it planned
- * (recorded before any was written). The entry is not in its directory, so they would be
- * orphans. The failing attempt cleans up after itself only once it has the file open; a file
- * that vanished after a crash fails before that.
+ * Removes what a failed entry's attempts may have left: its inode (whole, or in part when a crash
+ * cut its put short) and, for a file, the segments and indirect blocks it planned. The entry is
+ * not in its directory, so they would be orphans. Every failed entry comes here once, whether it
+ * failed before its file was open (it vanished after a crash) or while its segments were written.
  */
 export async function deleteLeftovers(ctx: LoadContext, row: ObjectRow): Promise<void> {
   const btype = ftypeToBtype(row.ftype);
   if (btype !== undefined) await ctx.store.delete(inodeName(row, btype), ctx.signal);
-  if (row.ftype === Ftype.REG) await deleteStaleBlocks(ctx, row, 0, 0);
+  if (row.ftype === Ftype.REG) {
+    // as recorded now: the failed attempt may have raised it (writeFile) after `row` was read
+    const plannedSegs = ctx.db.getObject(row.id)?.plannedSegs ?? row.plannedSegs;
+    await deleteStaleBlocks(ctx, { ...row, plannedSegs }, 0, 0);
+  }
 }

@@ -154,6 +154,31 @@ describe('runLoad', () => {
     });
   }
 
+  test('a file that grew past its scanned size, then failed after its segments were written, leaves none of them', async () => {
+    const src = path.join(tmp, 'grew-then-failed');
+    mkdirSync(src);
+    const victim = path.join(src, 'victim.bin');
+    writeFileSync(victim, 'small when scanned\n'); // no segment planned by the scan
+    const store = new MemoryStore();
+    const stateDir = fresh();
+    const once = new Set<string>();
+    const r = await runLoad(opts({
+      store, source: src, stateDir,
+      hook: (p) => {
+        if (once.has(p)) return;
+        once.add(p);
+        // scanned, not yet opened: the load finds 2 segments' worth and plans them itself
+        if (p === 'before-mark-scanned') appendFileSync(victim, Buffer.alloc(2 * 8388608, 3));
+        // every segment written: growing now fails the file before its inode
+        if (p === 'file-before-finish') appendFileSync(victim, 'more');
+      },
+    }));
+    assert.equal(r.snapshot.status, 'CompletedWithErrors');
+    assert.match(readFileSync(path.join(stateDir, 'output.txt'), 'utf8'), /grew while being read/);
+    const btypes = (await names(store)).map((x) => parseBlobName(x)).flatMap((p) => (p.kind === 'v2' ? [p.btype] : []));
+    assert.deepEqual(btypes, [2], 'only the root directory: no inode, segment or indirect block of the victim is left');
+  });
+
   test('--max-errors stops the job and it does not finalize', async () => {
     const src = path.join(tmp, 'many-bad');
     mkdirSync(src);
