@@ -1,7 +1,7 @@
 /** One measured line of the benchmark table, and the derived throughput figures. */
 import type { Compression, Dest, RowId } from './rows.js';
 
-/** 'cp -a + sync': the copy made durable (syncfs), as clfsload's own sync barrier makes its output. */
+/** 'cp -a + sync': the copy made durable (syncfs): what a copy costs when it waits for the disk. */
 export type Tool = 'clfsload' | 'raw upload' | 'cp -a' | 'cp -a + sync';
 
 export interface Result {

@@ -52,7 +52,8 @@ export async function finalize(ctx: LoadContext, stateDir: string): Promise<void
     const { payload } = openBlob(tmp, TMP_ROOT_NAME);
     await ctx.store.put(real, await sealBlob(payload, ctx.compression), ctx.signal);
     ctx.hook('after-root-publish');
-    await ctx.store.sync?.(); // the real root is durable before the tmp one goes
+    // No sync between: a restart of the machine that loses the copy sends the job back to TRANSFER,
+    // which writes the tmp root again (checkpoints.ts).
     await ctx.store.delete(TMP_ROOT_NAME, ctx.signal);
   }
 }

@@ -35,4 +35,8 @@ export interface LoadOptions {
   onLog?: LogListener;
   hook?: (point: string) => void;
   random?: RandomSource;
+  /** the machine's boot id (tests simulate a restart); default: the kernel's */
+  bootId?: string;
+  /** time between durability checkpoints of a store with sync(); default 30 s (checkpoints.ts) */
+  checkpointIntervalMs?: number;
 }

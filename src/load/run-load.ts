@@ -25,6 +25,7 @@ import { SLOT_UNITS, TooManyErrors, transferAll, type ScanProgress } from './tra
 import { cleanupAll, reconcileAll } from './reconcile.js';
 import { finalize, writeBucket } from './finalize.js';
 import { hookFromEnv } from './test-hook.js';
+import { Checkpoints, currentBootId, recoverAfterRestart } from './checkpoints.js';
 import { nativeLz4Reason, useNativeLz4 } from './native-lz4.js';
 
 export interface LoadResult {
@@ -89,14 +90,22 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   let ran = false;
   // Elapsed time is saved as we go, so a run that is killed still counts in the summary.
   let clock: NodeJS.Timeout | undefined;
+  let checkpoints: Checkpoints | undefined;
   try {
     let config = readConfig(db);
     const resumed = config !== undefined;
+    const bootId = o.bootId ?? currentBootId();
     if (config) {
       if (o.newSession === true) {
         throw new StateError('CLFS_STATE_EXISTS', `the state directory ${o.stateDir} already holds a job (for ${config.destination}); --new-session=true never overwrites it. Resume without --new-session=true, or choose another --state-path`);
       }
       checkSameJob(config, o);
+      const undone = recoverAfterRestart(db, bootId);
+      if (undone) {
+        const why = undone.reason === 'restart' ? 'The machine restarted since this job last ran, before its last writes were synced to' : 'A sync failed when this job last ran, on';
+        log.warn(`${why} ${config.destination}: ${undone.rows} objects written since the last checkpoint are written again` +
+          `${undone.fromPhase ? `, and the job goes back from ${undone.fromPhase} to ${Phase.TRANSFER}` : ''}`);
+      }
       if (readPhase(db) === Phase.DONE) {
         const snap = JSON.parse(db.getMeta('final') ?? '{}') as StatsSnapshot;
         return { snapshot: snap, alreadyDone: true, resumed };
@@ -109,7 +118,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     clock.unref();
     const memory = new Budget(o.memoryBudget ?? defaultMemoryBudget());
     const ctx: LoadContext = {
-      db, batch: new BatchWriter(db, undefined, undefined, () => o.store.sync?.() ?? Promise.resolve()), store: o.store, config, stats, log,
+      db, batch: new BatchWriter(db), store: o.store, config, stats, log,
       compression: config.compression === 'LZ4' ? Compression.LZ4 : Compression.NONE,
       signal: o.signal ?? new AbortController().signal,
       memory,
@@ -120,6 +129,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       excluded: await excludedInodes(o.exclude ?? [o.stateDir]),
     };
     log.info(`${resumed ? 'Resuming' : 'Starting'} load of ${path.resolve(o.source)} to ${config.destination}; compression ${config.compression}, preserve hard links ${config.preserveHardlinks}, max errors ${o.maxErrors}, concurrency ${ctx.slots.capacity / SLOT_UNITS}`);
+    checkpoints = new Checkpoints(db, o.store, bootId, o.checkpointIntervalMs);
+    checkpoints.begin();
     let phasesFailed = true;
     try {
       await runPhases(ctx, o, prior);
@@ -130,14 +141,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         if (!phasesFailed) throw err;
       });
     }
+    await checkpoints.end(false); // throws if a sync failed: the job is not done
     saveElapsed();
     const snap = stats.snapshot();
     db.setMeta('final', JSON.stringify(snap));
-    await o.store.sync?.();
     writePhase(db, Phase.DONE);
     log.info(`Load finished: ${snap.status}`);
     return { snapshot: snap, alreadyDone: false, resumed };
   } catch (caught) {
+    // What this run wrote is made durable before it stops, so no restart of the machine undoes it.
+    await checkpoints?.end(true);
     const err = stateErrorFrom(caught, o.stateDir);
     stats.status = err instanceof AbortedError || o.signal?.aborted ? 'Aborted' : 'Failed';
     // The CLI prints fatal errors itself, once; the job log keeps a copy.
@@ -218,7 +231,8 @@ async function createJob(db: JobDb, o: LoadOptions): Promise<JobConfig> {
 }
 
 async function enter(ctx: LoadContext, phase: PhaseName): Promise<void> {
-  await ctx.store.sync?.(); // what the previous phases wrote is durable before the next is recorded
+  // what the previous phases wrote is committed before the next is recorded (durable: checkpoints.ts)
+  await ctx.batch.flush();
   writePhase(ctx.db, phase);
   ctx.stats.phase = phase;
   ctx.log.info(`Phase ${phase} started`);

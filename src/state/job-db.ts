@@ -4,10 +4,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StateError } from '../errors.js';
 import type { SourceStat } from '../source/stat.js';
-import { ObjState, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { MIGRATIONS, ObjState, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { JobLock } from './job-lock.js';
 
 export const DB_FILE = 'clfsload.db';
+/** meta key of the current durability epoch */
+const EPOCH_KEY = 'durability.epoch';
 /** Ftype.DIR (§4.3); directories become ready only once scanned */
 const DIR_FTYPE = 1;
 
@@ -109,10 +111,13 @@ export class JobDb {
 
   /** last `ready` number handed out; only this process writes the DB, so it is monotonic */
   private readySeq: number;
+  /** the durability epoch rows marked done now belong to (load/checkpoints.ts) */
+  private epochNow: number;
 
   private constructor(db: Database.Database, private readonly lock: JobLock) {
     this.db = db;
     this.readySeq = db.prepare('SELECT coalesce(max(ready), 0) FROM objects').pluck().get() as number;
+    this.epochNow = Number(db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(EPOCH_KEY) ?? '0');
     const p = (sql: string) => db.prepare(sql);
     this.stmts = {
       getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
@@ -129,7 +134,9 @@ export class JobDb {
       markScanned: p('UPDATE objects SET scanned = 1, ready = ?, subdirs = (SELECT count(*) FROM entries e JOIN objects c ON c.id = e.obj_id WHERE e.dir_id = ? AND c.ftype = 1) WHERE id = ?'),
       // raw rows (arrays): the transfer reads every object once through here, and arrays are half the cost
       pending: p(`SELECT ${ROW_COLUMNS.join(', ')} FROM objects WHERE state = 0 AND ready > ? ORDER BY ready LIMIT ?`).raw(true),
-      markDone: p('UPDATE objects SET state = 1, bytes = ? WHERE id = ?'),
+      markDone: p('UPDATE objects SET state = 1, bytes = ?, done_epoch = ? WHERE id = ?'),
+      undoDoneAfter: p('UPDATE objects SET state = 0, bytes = 0 WHERE state = 1 AND done_epoch > ?'),
+      undoFinishing: p('UPDATE objects SET state = 0, bytes = 0, reconciled = 0 WHERE (id = 1 OR reconcile = 1) AND state != 2'),
       markFailed: p('UPDATE objects SET state = 2 WHERE id = ?'),
       addProblem: p('INSERT INTO problems (path, message) VALUES (?, ?)'),
       // raw rows (arrays): every entry of every directory is read once through here
@@ -175,10 +182,7 @@ export class JobDb {
           db!.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
         })();
       } else {
-        const v = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get();
-        if (v !== String(SCHEMA_VERSION)) {
-          throw new StateError('CLFS_STATE_SCHEMA', `state database ${file} has schema version ${String(v)}, expected ${SCHEMA_VERSION}`);
-        }
+        migrate(db, file);
       }
       for (const f of [file, `${file}-wal`, `${file}-shm`]) {
         if (existsSync(f)) chmodSync(f, 0o600);
@@ -244,7 +248,29 @@ export class JobDb {
     return (this.stmts.pending.all(afterReady, limit) as unknown[][]).map(fromArray);
   }
   markDone(id: number, bytes: number): void {
-    this.stmts.markDone.run(bytes, id);
+    this.stmts.markDone.run(bytes, this.epochNow, id);
+  }
+  /** The durability epoch rows marked done from now on belong to. */
+  get epoch(): number {
+    return this.epochNow;
+  }
+  /** Starts the next durability epoch (committed at once); returns the one that ended. */
+  advanceEpoch(): number {
+    const ended = this.epochNow;
+    this.setMeta(EPOCH_KEY, String(ended + 1));
+    this.epochNow = ended + 1;
+    return ended;
+  }
+  /** Rows marked done after `epoch` become pending again; returns how many. */
+  undoDoneAfter(epoch: number): number {
+    return this.stmts.undoDoneAfter.run(epoch).changes;
+  }
+  /**
+   * The root and every hard-linked object become pending and unreconciled (failed ones stay
+   * failed): TRANSFER, RECONCILE and FINALIZE redo them. Returns how many rows changed.
+   */
+  undoFinishing(): number {
+    return this.stmts.undoFinishing.run().changes;
   }
   markFailed(id: number): void {
     this.stmts.markFailed.run(id);
@@ -306,6 +332,23 @@ export class JobDb {
   /** On resume, failed objects are tried again (scan problems stay: those entries are not rescanned). */
   resetFailures(): void {
     this.stmts.resetFailed.run();
+  }
+}
+
+/** Brings an older job's database to SCHEMA_VERSION, one step per transaction; refuses a newer one. */
+function migrate(db: Database.Database, file: string): void {
+  for (;;) {
+    const raw = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get();
+    const v = Number(raw);
+    if (v === SCHEMA_VERSION) return;
+    const step = MIGRATIONS[v];
+    if (!Number.isInteger(v) || v > SCHEMA_VERSION || step === undefined) {
+      throw new StateError('CLFS_STATE_SCHEMA', `state database ${file} has schema version ${String(raw)}, expected ${SCHEMA_VERSION}${v > SCHEMA_VERSION ? ' (it was written by a newer clfsload)' : ''}`);
+    }
+    db.transaction(() => {
+      db.exec(step);
+      db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(v + 1));
+    })();
   }
 }
 

@@ -1,6 +1,6 @@
-/** The job database schema. Bump SCHEMA_VERSION on any change; older state dirs are refused. */
+/** The job database schema. Bump SCHEMA_VERSION on any change and add its MIGRATIONS step; newer state dirs are refused. */
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Object states. */
 export const ObjState = { PENDING: 0, DONE: 1, FAILED: 2 } as const;
@@ -10,6 +10,8 @@ export const ObjState = { PENDING: 0, DONE: 1, FAILED: 2 } as const;
  * decimal TEXT because SQLite integers are signed 64-bit.
  * ready: a job-wide increasing number given when the object may be written (at insert for
  * non-directories, when scanned for directories); TRANSFER pages through it while the scan runs.
+ * done_epoch: the durability epoch (load/checkpoints.ts) in which the row was marked done; after
+ * a power loss, rows done after the last checkpoint are written again.
  * entries: directory entries in readdir order (rowid order), one per link; a directory's
  * listing is streamed from here when its inode is packed, so memory never grows with it.
  */
@@ -35,7 +37,8 @@ CREATE TABLE objects (
   reconciled INTEGER NOT NULL DEFAULT 0,
   planned_segs INTEGER NOT NULL DEFAULT 0,
   bytes INTEGER NOT NULL DEFAULT 0,
-  ready INTEGER
+  ready INTEGER,
+  done_epoch INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX objects_unscanned ON objects(id) WHERE ftype = 1 AND scanned = 0;
 CREATE INDEX objects_ready ON objects(ready) WHERE state = 0;
@@ -47,3 +50,11 @@ CREATE INDEX entries_obj ON entries(obj_id) ;
 CREATE TABLE hardlinks (dev TEXT NOT NULL, ino TEXT NOT NULL, obj_id INTEGER NOT NULL, PRIMARY KEY (dev, ino));
 CREATE TABLE problems (id INTEGER PRIMARY KEY, path BLOB NOT NULL, message TEXT NOT NULL);
 `;
+
+/**
+ * Upgrades from older schema versions, by the version they start from. Version 1 had no
+ * done_epoch: its jobs synced before every commit, so each of their done rows is durable (epoch 0).
+ */
+export const MIGRATIONS: Record<number, string> = {
+  1: 'ALTER TABLE objects ADD COLUMN done_epoch INTEGER NOT NULL DEFAULT 0;',
+};

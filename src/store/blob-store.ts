@@ -54,10 +54,16 @@ export interface BlobStore {
   /** Releases connections or handles; optional, wrappers forward it. */
   close?(): Promise<void>;
   /**
-   * Durability barrier: resolves once every put that resolved before the call survives a power
-   * loss. Stores whose puts are durable when they resolve (Azure) leave it out.
+   * Durability barrier: resolves once every put and delete that resolved before the call survives
+   * a power loss. Stores whose puts are durable when they resolve (Azure) leave it out, and
+   * wrappers have it only when their inner store does (forwardSync).
    */
   sync?(): Promise<void>;
+}
+
+/** A wrapper's sync: the inner store's, bound, or none (the loader checkpoints only stores that need it). */
+export function forwardSync(inner: BlobStore): (() => Promise<void>) | undefined {
+  return inner.sync ? () => inner.sync!() : undefined;
 }
 
 /** Lists every blob (all pages), optionally under a prefix. */

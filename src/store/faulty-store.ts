@@ -2,7 +2,7 @@
  * A fault-injecting BlobStore wrapper for reliability tests. Seeded, so a failing run can be replayed:
  * the same seed and the same sequence of calls give the same faults.
  */
-import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js';
+import { forwardSync, type BlobInfo, type BlobPage, type BlobStore, type ListOptions } from './blob-store.js';
 import { ClfsError, type StoreError } from '../errors.js';
 import { sleep, storeError, throwIfAborted } from './store-errors.js';
 import { mulberry32 } from '../util/seeded-random.js';
@@ -50,6 +50,8 @@ export class InjectedCrash extends ClfsError {
 
 export class FaultyStore implements BlobStore {
   readonly description: string;
+  /** the inner store's durability barrier, present only when the inner store has one */
+  readonly sync: (() => Promise<void>) | undefined;
   /** injected faults by kind, plus `rule` and `crash` */
   readonly injected: Record<string, number> = {};
   private readonly random: () => number;
@@ -59,6 +61,7 @@ export class FaultyStore implements BlobStore {
 
   constructor(private readonly inner: BlobStore, private readonly options: FaultOptions) {
     this.description = inner.description;
+    this.sync = forwardSync(inner);
     this.random = mulberry32(options.seed);
     this.rules = (options.rules ?? []).map((rule) => ({ rule, left: rule.times ?? Infinity }));
   }
@@ -90,9 +93,6 @@ export class FaultyStore implements BlobStore {
   }
   async close(): Promise<void> {
     await this.inner.close?.();
-  }
-  async sync(): Promise<void> {
-    await this.inner.sync?.();
   }
 
   private async run<T>(op: FaultOp, name: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {

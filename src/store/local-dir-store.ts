@@ -20,7 +20,7 @@ export interface LocalDirStoreOptions {
   /**
    * true (the default): each put goes to a temp file, fsynced, renamed into place; a power loss
    * keeps the old bytes or the new, and a put is durable when it resolves.
-   * false: nothing is durable until sync() (the loader syncs before each database batch), and a
+   * false: nothing is durable until sync() (the loader's checkpoints, load/checkpoints.ts), and a
    * blob that does not exist yet is written straight to its name, saving a second directory entry
    * and a rename (a quarter of the system time of a small put). Until that put resolves the name
    * may hold part of the blob; a put cut short by a crash leaves it so, and the loader, whose
@@ -128,7 +128,7 @@ export class LocalDirStore implements BlobStore {
   /**
    * Durability barrier for puts made with `fsync: false`: one syncfs of the container's file
    * system (`sync -f`, coreutils) instead of one fsync per blob — the same guarantee at the
-   * points a caller records progress, for a fraction of the calls.
+   * points a caller checkpoints its progress, for a fraction of the calls.
    */
   async sync(): Promise<void> {
     try {

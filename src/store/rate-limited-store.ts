@@ -3,7 +3,7 @@
  * Puts wait their turn in FIFO order; a blob larger than the bucket borrows against the future
  * (the bucket goes negative), so the long-run rate still equals the cap.
  */
-import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js';
+import { forwardSync, type BlobInfo, type BlobPage, type BlobStore, type ListOptions } from './blob-store.js';
 import { sleep, throwIfAborted } from './store-errors.js';
 
 export interface RateLimitOptions {
@@ -57,11 +57,14 @@ export class TokenBucket {
 
 export class RateLimitedStore implements BlobStore {
   readonly description: string;
+  /** the inner store's durability barrier, present only when the inner store has one */
+  readonly sync: (() => Promise<void>) | undefined;
   readonly bucket: TokenBucket;
 
   constructor(private readonly inner: BlobStore, options: RateLimitOptions) {
     if (!(options.capMbps > 0)) throw new RangeError(`capMbps must be > 0, got ${options.capMbps}`);
     this.description = inner.description;
+    this.sync = forwardSync(inner);
     const bytesPerSecond = (options.capMbps * 1_000_000) / 8;
     this.bucket = new TokenBucket(bytesPerSecond, bytesPerSecond * (options.burstSeconds ?? 1), options.now, options.sleep);
   }
@@ -90,9 +93,6 @@ export class RateLimitedStore implements BlobStore {
   }
   async close(): Promise<void> {
     await this.inner.close?.();
-  }
-  async sync(): Promise<void> {
-    await this.inner.sync?.();
   }
 
 }

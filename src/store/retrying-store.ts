@@ -3,7 +3,7 @@
  * with exponential backoff and full jitter, honouring Retry-After, within bounded attempts and time.
  * Never retries 403/404/409 or anything not marked retryable. Aborts promptly when the signal fires.
  */
-import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js';
+import { forwardSync, type BlobInfo, type BlobPage, type BlobStore, type ListOptions } from './blob-store.js';
 import { StoreError } from '../errors.js';
 import { retryAfterMsOf, sleep, throwIfAborted } from './store-errors.js';
 
@@ -35,12 +35,15 @@ export interface RetryOptions {
 
 export class RetryingStore implements BlobStore {
   readonly description: string;
+  /** the inner store's durability barrier, present only when the inner store has one */
+  readonly sync: (() => Promise<void>) | undefined;
   /** Retries performed so far (the loader reports it). */
   retries = 0;
   private readonly o: Required<Omit<RetryOptions, 'onRetry'>> & Pick<RetryOptions, 'onRetry'>;
 
   constructor(private readonly inner: BlobStore, options: RetryOptions = {}) {
     this.description = inner.description;
+    this.sync = forwardSync(inner);
     this.o = {
       maxAttempts: options.maxAttempts ?? 8,
       baseDelayMs: options.baseDelayMs ?? 500,
@@ -78,9 +81,6 @@ export class RetryingStore implements BlobStore {
   }
   async close(): Promise<void> {
     await this.inner.close?.();
-  }
-  async sync(): Promise<void> {
-    await this.inner.sync?.();
   }
 
 

@@ -1,4 +1,6 @@
 /** The conformance suite through every wrapper, composed around a memory store. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { RetryingStore } from '../../src/store/retrying-store.js';
 import { RateLimitedStore } from '../../src/store/rate-limited-store.js';
@@ -20,4 +22,18 @@ runBlobStoreConformance('retrying(faulty(memory))', async () =>
 
 runBlobStoreConformance('rate-limited(memory) at 100 Gbit/s', async () => new RateLimitedStore(new MemoryStore(), { capMbps: 100_000 }), {
   makeMissingStore: async () => new RateLimitedStore(new MemoryStore({ containerExists: false }), { capMbps: 100_000 }),
+});
+
+// The loader checkpoints only a store whose puts need a sync to be durable: a wrapper must not
+// make one of an Azure-like store (no sync) look like it needs them.
+test('a wrapper has sync() exactly when its inner store has it, and forwards it', async () => {
+  const plain = new MemoryStore();
+  for (const w of [new RetryingStore(plain), new RateLimitedStore(plain, { capMbps: 1000 }), new FaultyStore(plain, { seed: 1 })]) {
+    assert.equal(w.sync, undefined, w.constructor.name);
+  }
+  let syncs = 0;
+  const durableLater = Object.assign(new MemoryStore(), { sync: async () => void syncs++ });
+  const stack = new RetryingStore(new RateLimitedStore(new FaultyStore(durableLater, { seed: 1 }), { capMbps: 1000 }));
+  await stack.sync?.();
+  assert.equal(syncs, 1);
 });

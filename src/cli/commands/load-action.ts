@@ -29,7 +29,7 @@ export interface LoadFlags {
 export async function loadAction(source: string, destination: string, flags: LoadFlags): Promise<number> {
   const out = new LoadOutput(flags.outputType);
   const identity = containerIdentity(destination);
-  // local puts skip the per-blob fsync: the job's database batches wait on one sync barrier instead
+  // local puts skip the per-blob fsync: the job syncs the file system at checkpoints instead (load/checkpoints.ts)
   const base = openStore(destination, { local: { fsync: false } });
   if (flags.dryRun) {
     const r = await dryRun(source, flags.preserveHardlinks, base);
