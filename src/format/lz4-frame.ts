@@ -7,11 +7,21 @@
  * checksums) nor report raw blocks, and its frame reader offers no size limit, so the frame bytes
  * are handled here and only the blocks go through the library.
  */
-import { compress, compressSync, uncompressSync } from 'lz4-napi';
+import { createRequire } from 'node:module';
 import { FormatError } from '../errors.js';
 import { LZ4_CHUNK } from './constants.js';
 import { xxh32 } from './xxh32.js';
 import { ENVELOPE_HEADROOM, markHeadroom } from './wire.js';
+
+type Lz4Napi = typeof import('lz4-napi');
+let napi: Lz4Napi | undefined;
+/**
+ * lz4-napi, required on first use: a load that compresses with liblz4 (the native helper) or not
+ * at all never needs it, and loading it costs each thread ~15 ms of start-up.
+ */
+function lz4napi(): Lz4Napi {
+  return (napi ??= createRequire(import.meta.url)('lz4-napi') as Lz4Napi);
+}
 
 const MAGIC = 0x184d2204;
 /** §5.1: magic, FLG 0x40 (v01, linked, no checksums/size/dict), BD 0x50 (256 KiB), HC 0x77. */
@@ -123,7 +133,7 @@ export function lz4FrameSync(payload: Uint8Array): Uint8Array | undefined {
 export function lz4FrameSyncPortable(payload: Uint8Array): Uint8Array | undefined {
   const blocks = chunkStarts(payload.length).map((s) => {
     const dict = chunkDict(payload, s);
-    return dict ? compressSync(chunkAt(payload, s), dict) : compressSync(chunkAt(payload, s));
+    return dict ? lz4napi().compressSync(chunkAt(payload, s), dict) : lz4napi().compressSync(chunkAt(payload, s));
   });
   return assemble(payload, blocks);
 }
@@ -215,7 +225,7 @@ export async function lz4Frame(payload: Uint8Array): Promise<Uint8Array | undefi
 /** lz4Frame with lz4-napi's blocks only, each chunk's block a job on the thread pool. */
 async function lz4FramePortable(payload: Uint8Array): Promise<Uint8Array | undefined> {
   if (await firstChunkIncompressible(payload)) return undefined;
-  const blocks = await Promise.all(chunkStarts(payload.length).map((s) => compress(chunkAt(payload, s), chunkDict(payload, s))));
+  const blocks = await Promise.all(chunkStarts(payload.length).map((s) => lz4napi().compress(chunkAt(payload, s), chunkDict(payload, s))));
   return assemble(payload, blocks);
 }
 
@@ -228,7 +238,7 @@ async function lz4FramePortable(payload: Uint8Array): Promise<Uint8Array | undef
  */
 async function firstChunkIncompressible(payload: Uint8Array): Promise<boolean> {
   if (payload.length <= LZ4_CHUNK) return false;
-  const block = await compress(Buffer.from(payload.buffer, payload.byteOffset, LZ4_CHUNK));
+  const block = await lz4napi().compress(Buffer.from(payload.buffer, payload.byteOffset, LZ4_CHUNK));
   return block.length - 4 >= LZ4_CHUNK;
 }
 
@@ -324,7 +334,7 @@ function decodeBlock(body: Uint8Array, blockMax: number, dict: Uint8Array | unde
   input.writeUInt32LE(blockMax, 0);
   input.set(body, 4);
   try {
-    return dict && dict.length > 0 ? uncompressSync(input, dict) : uncompressSync(input);
+    return dict && dict.length > 0 ? lz4napi().uncompressSync(input, dict) : lz4napi().uncompressSync(input);
   } catch (e) {
     throw lz4Err(`bad block: ${(e as Error).message}`, blob, e);
   }

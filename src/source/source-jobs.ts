@@ -7,6 +7,7 @@
 import { WorkerPool, errorFromJob, siblingWorkerUrl, type JobError } from '../util/worker-pool.js';
 import type { SourceStat } from './stat.js';
 import { STAT_BYTES, STAT_WORDS, unpackStat } from './stat-wire.js';
+import { handleSourceJob } from './source-handler.js';
 
 /**
  * A job as sent. Paths travel as latin1 strings: byte for byte, and far cheaper to send than a
@@ -36,7 +37,7 @@ const WORKERS = 2;
 let pool: WorkerPool<SourceJob, SourceWireResult> | undefined;
 
 function sourcePool(): WorkerPool<SourceJob, SourceWireResult> {
-  pool ??= new WorkerPool(siblingWorkerUrl(import.meta.url, 'source-worker'), WORKERS);
+  pool ??= new WorkerPool(siblingWorkerUrl(import.meta.url, 'source-worker'), WORKERS, 64, 0, handleSourceJob);
   return pool;
 }
 
@@ -45,9 +46,9 @@ export function startSourceWorkers(): void {
   sourcePool().start();
 }
 
-/** Messages sent to the source workers so far and the jobs they carried (how well jobs batch). */
+/** Batches of source jobs so far (sent to the workers, or run inline before they booted) and the jobs they held. */
 export function sourceJobCounts(): { batches: number; jobs: number } {
-  return { batches: pool?.batchesSent ?? 0, jobs: pool?.jobsSent ?? 0 };
+  return { batches: (pool?.batchesSent ?? 0) + (pool?.inlineBatches ?? 0), jobs: (pool?.jobsSent ?? 0) + (pool?.inlineJobs ?? 0) };
 }
 
 /**

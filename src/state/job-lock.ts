@@ -22,9 +22,13 @@ export class JobLock {
     const db = new Database(file, { timeout: 0 });
     try {
       db.pragma('locking_mode = EXCLUSIVE');
+      // Only the lock matters, not these bytes: no fsyncs (three commits with them took ~30 ms).
+      db.pragma('synchronous = OFF');
+      db.pragma('journal_mode = MEMORY');
       // the first write under EXCLUSIVE locking mode takes the lock and keeps it until close
-      db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER); DELETE FROM holder;');
+      db.exec('BEGIN; CREATE TABLE IF NOT EXISTS holder (pid INTEGER); DELETE FROM holder;');
       db.prepare('INSERT INTO holder (pid) VALUES (?)').run(process.pid);
+      db.exec('COMMIT');
     } catch (err) {
       db.close();
       if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) {

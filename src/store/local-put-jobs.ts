@@ -4,6 +4,7 @@
  * than the syscall. Big blobs stay on fs.promises, which writes them without a copy.
  */
 import { WorkerPool, siblingWorkerUrl } from '../util/worker-pool.js';
+import { handlePutJob } from './local-put-handler.js';
 
 /**
  * The blob's file; its bytes travel as the job's payload (a shared arena), not in the job. The
@@ -38,6 +39,6 @@ export function startPutWorkers(): void {
 }
 
 function putPool(): WorkerPool<PutJob, null> {
-  pool ??= new WorkerPool(siblingWorkerUrl(import.meta.url, 'local-put-worker'), WORKERS, 64, ARENA_BYTES);
+  pool ??= new WorkerPool(siblingWorkerUrl(import.meta.url, 'local-put-worker'), WORKERS, 64, ARENA_BYTES, handlePutJob);
   return pool;
 }

@@ -50,11 +50,6 @@ export class SyncHelper {
     });
   }
 
-  /** Starts the shell now (it is started by the first sync otherwise): forking it then costs the first barrier nothing. */
-  start(): void {
-    this.ensureChild();
-  }
-
   /** The running shell, started if there is none; undefined once it cannot run. */
   private ensureChild(): ChildProcessByStdio<Writable, Readable, null> | undefined {
     if (this.child || this.broken) return this.child;

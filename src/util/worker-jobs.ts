@@ -14,15 +14,22 @@ export function jobError(e: unknown): JobError {
   return { message: err?.message ?? String(e), code: err?.code, errno: err?.errno, syscall: err?.syscall };
 }
 
+/** A pool's job handler: the worker runs it, and the pool itself while no worker is ready yet. */
+export type JobHandler<Req, Res> = (req: Req, payload: Uint8Array) => JobResult<Res>;
+
+/** What a worker posts once it serves jobs (a batch reply is never a string). */
+export const WORKER_READY = 'ready';
+
 /**
  * Serves jobs until the main thread ends the worker; a job that throws fails alone. `payload` is a
  * view into a shared arena, valid only until the handler returns.
  */
-export function serveJobs<Req, Res>(handle: (req: Req, payload: Uint8Array) => JobResult<Res>): void {
+export function serveJobs<Req, Res>(handle: JobHandler<Req, Res>): void {
   if (!parentPort) throw new Error('serveJobs must run in a worker thread');
   const port = parentPort;
   const arenas = ((workerData as PoolWorkerData | undefined)?.arenas ?? []).map((sab) => new Uint8Array(sab));
   const empty = new Uint8Array(0);
+  port.postMessage(WORKER_READY);
   port.on('message', (batch: BatchMessage<Req>) => {
     const reply: BatchReply<Res> = { results: [], errors: [] };
     const transfer: ArrayBuffer[] = [];

@@ -98,3 +98,38 @@ test('Wakeup ends a wait at once when woken, else after the timeout', async () =
   assert.ok(performance.now() - t0 >= 25, 'timed out');
   w.wake(); // no waiter: nothing happens
 });
+
+test('with an inline handler, jobs run on this thread until a worker is ready, then on the workers', async () => {
+  const inline = (job: EchoJob, payload: Uint8Array) => {
+    if (job.op === 'fail') throw Object.assign(new Error(`failed inline (${job.code})`), { code: job.code, errno: -2, syscall: 'open' });
+    return { value: job.op === 'sum' ? payload.reduce((a, b) => a + b, 0) : job.op === 'echo' ? job.value * 2 : -1 };
+  };
+  const p = new WorkerPool<EchoJob, number>(url, 2, 8, 100, inline);
+  try {
+    const early = await Promise.allSettled([
+      ...Array.from({ length: 20 }, (_, i) => p.run({ op: 'echo', value: i })),
+      p.run({ op: 'sum' }, Uint8Array.of(1, 2, 3)),
+      p.run({ op: 'fail', code: 'EACCES' }),
+    ]);
+    assert.deepEqual(early.slice(0, 21).map((r) => (r as PromiseFulfilledResult<number>).value), [...Array.from({ length: 20 }, (_, i) => i * 2), 6]);
+    const err = (early[21] as PromiseRejectedResult).reason as NodeJS.ErrnoException;
+    assert.equal(err.code, 'EACCES', 'an inline failure carries the fs error fields, as a worker\'s does');
+    // The first batch runs before any worker can have booted; a worker ready by a later turn takes the rest.
+    assert.ok(p.inlineJobs >= 8 && p.inlineBatches >= 1, `${p.inlineJobs} jobs ran inline`);
+    assert.equal(p.inlineJobs + p.jobsSent, 22, 'every job ran once, inline or on a worker');
+    assert.equal(p.workers, 2, 'the workers boot meanwhile');
+    const inlineBefore = p.inlineBatches;
+    // once a worker is ready, jobs go to the workers
+    for (let i = 0; i < 200 && p.batchesSent === 0; i++) {
+      await p.run({ op: 'echo', value: i });
+      if (p.batchesSent === 0) await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(p.batchesSent > 0, 'a booted worker took the jobs');
+    const batchesBefore = p.inlineBatches;
+    assert.equal(await p.run({ op: 'echo', value: 5 }), 10);
+    assert.equal(p.inlineBatches, batchesBefore, 'no more inline runs');
+    assert.ok(batchesBefore >= inlineBefore);
+  } finally {
+    await p.close();
+  }
+});
