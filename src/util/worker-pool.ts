@@ -105,13 +105,16 @@ export class WorkerPool<Req, Res> {
     return new Promise<Res>((resolve, reject) => {
       this.queue.push({ req, payload, resolve, reject });
       // Jobs queued in one turn of the event loop go out together: one message, not one each.
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => {
-          this.scheduled = false;
-          this.dispatch();
-        });
-      }
+      this.scheduleDispatch();
+    });
+  }
+
+  private scheduleDispatch(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.dispatch();
     });
   }
 
@@ -182,13 +185,7 @@ export class WorkerPool<Req, Res> {
       }
     }
     this.inlineBatches++;
-    if (this.queue.length > 0 && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.dispatch();
-      });
-    }
+    if (this.queue.length > 0) this.scheduleDispatch();
   }
 
   /** A worker with a batch place free (the least busy), starting one if there is room. */
