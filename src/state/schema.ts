@@ -53,8 +53,10 @@ CREATE TABLE problems (id INTEGER PRIMARY KEY, path BLOB NOT NULL, message TEXT 
 
 /**
  * Upgrades from older schema versions, by the version they start from. Version 1 had no
- * done_epoch: its jobs synced before every commit, so each of their done rows is durable (epoch 0).
+ * done_epoch: its jobs synced before every commit, so each of their done rows is durable. They
+ * get epoch 0, recorded as synced (load/checkpoints.ts), and new marks start at epoch 1.
  */
 export const MIGRATIONS: Record<number, string> = {
-  1: 'ALTER TABLE objects ADD COLUMN done_epoch INTEGER NOT NULL DEFAULT 0;',
+  1: `ALTER TABLE objects ADD COLUMN done_epoch INTEGER NOT NULL DEFAULT 0;
+      INSERT OR REPLACE INTO meta(key, value) VALUES ('durability.epoch', '1'), ('durability.synced', '0');`,
 };

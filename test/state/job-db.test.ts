@@ -139,8 +139,9 @@ test('a version-1 database is migrated: its done rows count as durable (epoch 0)
   db = JobDb.open(dir);
   assert.equal(db.getMeta('schema_version'), '2');
   assert.equal(db.getObject(a)?.state, 1, 'its progress is kept');
+  assert.equal(db.getMeta('durability.synced'), '0', 'epoch 0 counts as synced: a restart undoes none of it');
+  assert.equal(db.epoch, 1, 'new marks start at epoch 1');
   assert.equal(db.undoDoneAfter(0), 0, 'a version-1 done row belongs to epoch 0');
-  assert.equal(db.advanceEpoch(), 0);
   const b = db.insertObject({ fh: new Uint8Array(16).fill(1), ftype: 2, parentFh: new Uint8Array(16), name: Buffer.from('b'), path: Buffer.from('/b'), stat, reconcile: 0, plannedSegs: 0 });
   db.markDone(b, 20);
   db.close();
