@@ -8,7 +8,7 @@ import { handlePutJob } from './local-put-handler.js';
 
 /**
  * The blob's file; its bytes travel as the job's payload (a shared arena), not in the job. The
- * loader's puts (no fsync: it syncs the file system per batch) go as a bare string, a fraction of
+ * loader's puts (no fsync: it syncs the file system at checkpoints) go as a bare string, a fraction of
  * an object's cost to send; the worker makes the temp name itself.
  */
 export type PutJob = string | { file: string; fsync: true };
