@@ -9,7 +9,6 @@ import { AbortedError, SourceError, StateError, UsageError } from '../errors.js'
 import { cryptoRandomSource } from '../util/random.js';
 import { lstatSource } from '../source/stat.js';
 import { sourceErrorFrom } from '../source/file-reader.js';
-import { startSourceWorkers } from '../source/source-jobs.js';
 import { JobDb } from '../state/job-db.js';
 import { BatchWriter } from '../state/batch-writer.js';
 import { Phase, readConfig, readPhase, writeConfig, writePhase, type JobConfig, type PhaseName } from '../state/job-meta.js';
@@ -79,10 +78,6 @@ function checkSameJob(c: JobConfig, o: LoadOptions): void {
 /** Runs (or resumes) a load. Library code: reports through Stats and the log, never prints. */
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const stats = o.stats ?? new Stats();
-  // Worker threads and helper processes boot while the job database opens and the job starts,
-  // not on the way of the first lstat and the first put (~0.1 s of a small job otherwise).
-  startSourceWorkers();
-  o.store.prepare?.();
   const db = JobDb.open(o.stateDir);
   const log = new JobLog(o.stateDir, o.logLevel ?? 'INFO');
   if (o.onLog) log.onLine(o.onLog);

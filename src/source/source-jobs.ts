@@ -34,16 +34,13 @@ export type SourceJobResult =
   | { kind: 'read'; stat: SourceStat; data: Uint8Array; length: number };
 
 const WORKERS = 2;
+/** Jobs the main thread runs itself before the workers boot (see WorkerPool): a few ms of lstats. */
+const BOOT_AFTER_INLINE_JOBS = 256;
 let pool: WorkerPool<SourceJob, SourceWireResult> | undefined;
 
 function sourcePool(): WorkerPool<SourceJob, SourceWireResult> {
-  pool ??= new WorkerPool(siblingWorkerUrl(import.meta.url, 'source-worker'), WORKERS, 64, 0, handleSourceJob);
+  pool ??= new WorkerPool(siblingWorkerUrl(import.meta.url, 'source-worker'), WORKERS, 64, 0, handleSourceJob, BOOT_AFTER_INLINE_JOBS);
   return pool;
-}
-
-/** Boots the source workers ahead of the first scan (see WorkerPool.start). */
-export function startSourceWorkers(): void {
-  sourcePool().start();
 }
 
 /** Batches of source jobs so far (sent to the workers, or run inline before they booted) and the jobs they held. */

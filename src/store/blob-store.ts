@@ -45,12 +45,6 @@ export interface BlobStore {
   head(name: string, signal?: AbortSignal): Promise<BlobInfo | undefined>;
   /** Checks the container exists and is reachable with the credentials held (throws otherwise). */
   checkAccess(signal?: AbortSignal): Promise<void>;
-  /**
-   * A hint that writes will follow soon: the store starts what its writes need (threads, helper
-   * processes) in the background, so their start-up overlaps the caller's. Never throws; a
-   * helper that cannot start fails later, at the write that needs it. Optional, wrappers forward it.
-   */
-  prepare?(): void;
   /** Releases connections or handles; optional, wrappers forward it. */
   close?(): Promise<void>;
   /**

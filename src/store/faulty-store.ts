@@ -88,9 +88,6 @@ export class FaultyStore implements BlobStore {
   checkAccess(signal?: AbortSignal): Promise<void> {
     return this.run('check', '', signal, () => this.inner.checkAccess(signal));
   }
-  prepare(): void {
-    this.inner.prepare?.();
-  }
   async close(): Promise<void> {
     await this.inner.close?.();
   }

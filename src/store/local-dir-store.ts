@@ -8,7 +8,7 @@ import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js
 import { firstIndexAfter, lowerBound, compareUtf8 } from './utf8-order.js';
 import { storeError, throwIfAborted } from './store-errors.js';
 import { AbortedError, ClfsError, StoreError } from '../errors.js';
-import { WORKER_PUT_BYTES, putInWorker, startPutWorkers } from './local-put-jobs.js';
+import { WORKER_PUT_BYTES, putInWorker } from './local-put-jobs.js';
 import { SyncHelper } from './sync-helper.js';
 import { TEMP_PREFIX, tempNamePid, tempNamer } from './temp-names.js';
 
@@ -137,14 +137,6 @@ export class LocalDirStore implements BlobStore {
     } catch (err) {
       throw await this.mapError(err, undefined, 'sync');
     }
-  }
-
-  /**
-   * Boots the small-put workers. The sync helper starts at the first sync (a checkpoint, 30 s in):
-   * forking it costs the main thread ~15 ms that a short job would spend for nothing.
-   */
-  prepare(): void {
-    startPutWorkers();
   }
 
   /** Stops the sync helper (it would also end by itself with this process). */

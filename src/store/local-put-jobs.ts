@@ -22,6 +22,8 @@ export const WORKER_PUT_BYTES = 64 * 1024;
 const ARENA_BYTES = 1024 * 1024;
 
 const WORKERS = 2;
+/** Puts the main thread makes itself before the workers boot (see WorkerPool): a few ms of them. */
+const BOOT_AFTER_INLINE_JOBS = 256;
 let pool: WorkerPool<PutJob, null> | undefined;
 
 /**
@@ -33,12 +35,7 @@ export async function putInWorker(file: string, data: Uint8Array, fsync: boolean
   await putPool().run(fsync ? { file, fsync } : file, data);
 }
 
-/** Boots the put workers ahead of the first puts (see WorkerPool.start). */
-export function startPutWorkers(): void {
-  putPool().start();
-}
-
 function putPool(): WorkerPool<PutJob, null> {
-  pool ??= new WorkerPool(siblingWorkerUrl(import.meta.url, 'local-put-worker'), WORKERS, 64, ARENA_BYTES, handlePutJob);
+  pool ??= new WorkerPool(siblingWorkerUrl(import.meta.url, 'local-put-worker'), WORKERS, 64, ARENA_BYTES, handlePutJob, BOOT_AFTER_INLINE_JOBS);
   return pool;
 }

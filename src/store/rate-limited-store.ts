@@ -88,9 +88,6 @@ export class RateLimitedStore implements BlobStore {
   checkAccess(signal?: AbortSignal): Promise<void> {
     return this.inner.checkAccess(signal);
   }
-  prepare(): void {
-    this.inner.prepare?.();
-  }
   async close(): Promise<void> {
     await this.inner.close?.();
   }

@@ -76,9 +76,6 @@ export class RetryingStore implements BlobStore {
   checkAccess(signal?: AbortSignal): Promise<void> {
     return this.run('check', undefined, signal, () => this.inner.checkAccess(signal));
   }
-  prepare(): void {
-    this.inner.prepare?.();
-  }
   async close(): Promise<void> {
     await this.inner.close?.();
   }

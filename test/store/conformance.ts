@@ -134,13 +134,6 @@ export function runBlobStoreConformance(name: string, makeStore: () => Promise<B
       assert.equal(none.continuation, undefined);
     }));
 
-    it('prepare (a hint, where the store has it) never throws, and puts and gets work after it', withStore(async (store) => {
-      store.prepare?.();
-      store.prepare?.(); // twice: starts nothing more
-      await store.put('P', Uint8Array.of(1, 2, 3));
-      assert.deepEqual([...(await store.get('P'))], [1, 2, 3]);
-    }));
-
     it('checkAccess passes on an existing container', withStore(async (store) => {
       await store.checkAccess();
     }));

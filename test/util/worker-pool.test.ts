@@ -99,6 +99,26 @@ test('Wakeup ends a wait at once when woken, else after the timeout', async () =
   w.wake(); // no waiter: nothing happens
 });
 
+test('with a boot threshold, the first jobs run on this thread and no worker boots until there were that many', async () => {
+  const inline = (job: EchoJob) => ({ value: job.op === 'echo' ? job.value * 2 : -1 });
+  const p = new WorkerPool<EchoJob, number>(url, 2, 8, 0, inline, 30);
+  try {
+    const few = await Promise.all(Array.from({ length: 29 }, (_, i) => p.run({ op: 'echo', value: i })));
+    assert.deepEqual(few, Array.from({ length: 29 }, (_, i) => i * 2));
+    assert.equal(p.inlineJobs, 29);
+    assert.equal(p.workers, 0, 'a job of few files boots no worker');
+    // past the threshold the workers boot; jobs keep running inline meanwhile, then go to them
+    for (let i = 0; i < 300 && p.batchesSent === 0; i++) {
+      assert.equal(await p.run({ op: 'echo', value: i }), i * 2);
+      if (p.inlineJobs > 30) assert.equal(p.workers, 2, 'booting once the threshold was passed');
+      if (p.batchesSent === 0) await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(p.batchesSent > 0, 'a booted worker took the jobs');
+  } finally {
+    await p.close();
+  }
+});
+
 test('with an inline handler, jobs run on this thread until a worker is ready, then on the workers', async () => {
   const inline = (job: EchoJob, payload: Uint8Array) => {
     if (job.op === 'fail') throw Object.assign(new Error(`failed inline (${job.code})`), { code: job.code, errno: -2, syscall: 'open' });
