@@ -2,7 +2,9 @@
  * A file-segment blob built around its data in place (§7 file segment, §5 envelope): the caller
  * reads the file's bytes straight into the blob at `dataOffset`, and the codec writes everything
  * around them. The same bytes as sealBlobSync(encodeObject({kind: 'file-segment', …}), NONE),
- * without the 8 MiB copy that encoding from a separate data buffer costs.
+ * without the 8 MiB copy that encoding from a separate data buffer costs. Or, uncompressed, the
+ * codec gives the bytes before and after the data (segmentFrameEnds) and a local store copies the
+ * file's bytes between them without reading them at all.
  */
 import { HANDLE_HEADER_BYTES, HANDLE_MAGIC, HandleType } from './constants.js';
 import { FormatError } from '../errors.js';
@@ -61,4 +63,22 @@ export function writeSegmentFrame(blob: Uint8Array, dataBytes: number, frame: Se
   blob.fill(0, trailerAt + HANDLE_HEADER_BYTES + frame.databackData.length, frame.blobBytes);
   const whole = blob.subarray(0, frame.blobBytes);
   return { blob: whole, payload: markHeadroom(whole.subarray(ENVELOPE_HEADROOM)) };
+}
+
+/**
+ * The uncompressed blob's bytes before its data (envelope, DATA header, length word) and after it
+ * (padding, DATABACK): head + the `dataBytes` bytes + tail is what writeSegmentFrame produces.
+ */
+export function segmentFrameEnds(dataBytes: number, frame: SegmentFrame): { head: Uint8Array; tail: Uint8Array } {
+  const head = new Uint8Array(SEGMENT_DATA_OFFSET);
+  const hv = new DataView(head.buffer);
+  hv.setUint32(0, 0, true); // envelope: no encryption, no compression
+  writeHeader(hv, ENVELOPE_HEADROOM, 4 + dataBytes, HandleType.DATA);
+  hv.setUint32(SEGMENT_DATA_OFFSET - 4, dataBytes, true);
+  const dataEnd = SEGMENT_DATA_OFFSET + dataBytes;
+  const trailerAt = ENVELOPE_HEADROOM + handleBlobCount(4 + dataBytes);
+  const tail = new Uint8Array(frame.blobBytes - dataEnd); // zero: the padding and the DATABACK's
+  writeHeader(new DataView(tail.buffer), trailerAt - dataEnd, frame.databackData.length, HandleType.DATABACK);
+  tail.set(frame.databackData, trailerAt - dataEnd + HANDLE_HEADER_BYTES);
+  return { head, tail };
 }

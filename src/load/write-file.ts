@@ -4,14 +4,14 @@ import { BlockMapBuilder, inlineBmap, segmentCount, type IndirectBlock } from '.
 import type { Bmap } from '../format/handles.js';
 import { fileSegmentOffset } from '../format/objects.js';
 import { Compression, sealBlob } from '../format/envelope.js';
-import { segmentFrame, writeSegmentFrame } from '../format/segment-frame.js';
+import { segmentFrame, segmentFrameEnds, writeSegmentFrame, type SegmentFrame } from '../format/segment-frame.js';
 import { v2Name } from '../format/names.js';
 import { SourceFile, type SmallRead } from '../source/file-reader.js';
 import type { ObjectRow } from '../state/job-db.js';
 import type { LoadContext } from './context.js';
 import { blockUuid, indirectIdSource } from './block-ids.js';
 import { buildVattr, databackCtime } from './inode-attrs.js';
-import { putBlob, putObject } from './put-object.js';
+import { putBlob, putBlobFromFile, putObject } from './put-object.js';
 import { inodeName, nlinkWritten, writeInode } from './write-inode.js';
 import { deleteStaleBlocks } from './stale-blocks.js';
 
@@ -62,13 +62,15 @@ export async function writeFile(ctx: LoadContext, row: ObjectRow, started?: Smal
 /** The segments of a file past its inode's inline part, with their indirect blocks; the block map. */
 async function writeSegments(ctx: LoadContext, row: ObjectRow, file: SourceFile, nseg: number): Promise<{ bytes: number; bmap: Bmap; indirects: number }> {
   const size = file.stat.size;
-  const ownerName = (k: number) => blockUuid(ctx.config.containerId, row.fh, 'file-segment', k);
   let bytes = 0;
   const ctime = databackCtime(file.stat);
   const ids = indirectIdSource(ctx.config.containerId, row.fh);
   const builder = new BlockMapBuilder(row.fh, ids.next);
   const inflight = new Set<Promise<void>>();
   let failure: unknown;
+  // Uncompressed, to a store that copies file ranges itself (a local directory with the native
+  // helper), the data never passes through our memory: no buffer, no budget.
+  const copiesRanges = ctx.compression === Compression.NONE && ctx.store.putFileRange !== undefined && file.range(0, 0) !== undefined;
   const writeIndirects = async (blocks: IndirectBlock[]) => {
     for (const b of blocks) {
       bytes += await putObject(ctx, v2Name({ id: b.id, btype: Btype.INDIRECT, owner: row.fh, version: 9 }), {
@@ -81,42 +83,18 @@ async function writeSegments(ctx: LoadContext, row: ObjectRow, file: SourceFile,
     if (failure !== undefined) break;
     const offset = FIRST_SEGMENT_BYTES + (k - 1) * FILE_SEGMENT_BYTES;
     const len = Math.min(FILE_SEGMENT_BYTES, Number(size) - offset);
-    const databack = { ctime, offset: fileSegmentOffset(k), owner: row.fh };
-    const frame = segmentFrame(len, databack);
-    const bufferBytes = ctx.segmentBuffers.sizeFor(frame.blobBytes);
-    let held = await ctx.memory.acquire(segmentFootprint(bufferBytes, ctx.compression));
-    const buf = ctx.segmentBuffers.take(frame.blobBytes);
-    let bufInUse = true;
-    const id = ownerName(k);
-    const p = (async () => {
-      try {
-        await file.readInto(buf, frame.dataOffset, offset, len);
-        const framed = writeSegmentFrame(buf, len, frame);
-        const blob = ctx.compression === Compression.NONE ? framed.blob : await sealBlob(framed.payload, ctx.compression);
-        if (blob.buffer !== buf.buffer) {
-          // Compressed into a frame of its own: while it uploads only the frame is held, so the
-          // read buffer and the rest of the budget go back now (the upload is the long part).
-          ctx.segmentBuffers.give(buf);
-          bufInUse = false;
-          const keep = Math.min(held, blob.byteLength);
-          ctx.memory.release(held - keep);
-          held = keep;
-        } else if (held > bufferBytes) {
-          // Stored uncompressed (data that does not compress): the compressor's buffers are free
-          // again, only the read buffer uploads. Without this, random data had a third of the
-          // segments in flight that compression off has, and took 1.2x its time.
-          ctx.memory.release(held - bufferBytes);
-          held = bufferBytes;
-        }
-        bytes += await putBlob(ctx, v2Name({ id, btype: Btype.SEGMENT, owner: row.fh, version: 9 }), blob);
-      } finally {
-        // after the put has settled: the blob may be a view of the buffer
-        if (bufInUse) ctx.segmentBuffers.give(buf);
-        ctx.memory.release(held);
-      }
-    })().catch((err) => {
-      failure ??= err;
-    });
+    const frame = segmentFrame(len, { ctime, offset: fileSegmentOffset(k), owner: row.fh });
+    const id = blockUuid(ctx.config.containerId, row.fh, 'file-segment', k);
+    const segment: Segment = { name: v2Name({ id, btype: Btype.SEGMENT, owner: row.fh, version: 9 }), offset, len, frame };
+    const upload = copiesRanges ? copySegment(ctx, file, segment) : (await startBufferedSegment(ctx, file, segment)).upload;
+    const p = upload.then(
+      (n) => {
+        bytes += n;
+      },
+      (err) => {
+        failure ??= err;
+      },
+    );
     const tracked: Promise<void> = p.finally(() => inflight.delete(tracked));
     inflight.add(tracked);
     ctx.hook('file-segment');
@@ -127,4 +105,60 @@ async function writeSegments(ctx: LoadContext, row: ObjectRow, file: SourceFile,
   ctx.hook('file-before-finish');
   await writeIndirects(builder.finish());
   return { bytes, bmap: builder.bmap(FILE_SEGMENT_BYTES), indirects: ids.count() };
+}
+
+interface Segment {
+  name: string;
+  /** where its data lies in the file, and how much */
+  offset: number;
+  len: number;
+  frame: SegmentFrame;
+}
+
+/** A segment the store copies straight from the file between the frame's head and tail; resolves to the blob's bytes. */
+async function copySegment(ctx: LoadContext, file: SourceFile, s: Segment): Promise<number> {
+  const { head, tail } = segmentFrameEnds(s.len, s.frame);
+  const copied = await putBlobFromFile(ctx, s.name, head, file.range(s.offset, s.len)!, tail);
+  if (copied !== s.len) throw file.shrankError();
+  return s.frame.blobBytes;
+}
+
+/**
+ * A segment read into a buffer (compressed into a frame of its own with LZ4): waits for its memory,
+ * then starts; its upload resolves to the blob's bytes (wrapped: an async function would await it).
+ */
+async function startBufferedSegment(ctx: LoadContext, file: SourceFile, s: Segment): Promise<{ upload: Promise<number> }> {
+  const { frame } = s;
+  const bufferBytes = ctx.segmentBuffers.sizeFor(frame.blobBytes);
+  let held = await ctx.memory.acquire(segmentFootprint(bufferBytes, ctx.compression));
+  const buf = ctx.segmentBuffers.take(frame.blobBytes);
+  let bufInUse = true;
+  const upload = (async () => {
+    try {
+      await file.readInto(buf, frame.dataOffset, s.offset, s.len);
+      const framed = writeSegmentFrame(buf, s.len, frame);
+      const blob = ctx.compression === Compression.NONE ? framed.blob : await sealBlob(framed.payload, ctx.compression);
+      if (blob.buffer !== buf.buffer) {
+        // Compressed into a frame of its own: while it uploads only the frame is held, so the
+        // read buffer and the rest of the budget go back now (the upload is the long part).
+        ctx.segmentBuffers.give(buf);
+        bufInUse = false;
+        const keep = Math.min(held, blob.byteLength);
+        ctx.memory.release(held - keep);
+        held = keep;
+      } else if (held > bufferBytes) {
+        // Stored uncompressed (data that does not compress): the compressor's buffers are free
+        // again, only the read buffer uploads. Without this, random data had a third of the
+        // segments in flight that compression off has, and took 1.2x its time.
+        ctx.memory.release(held - bufferBytes);
+        held = bufferBytes;
+      }
+      return await putBlob(ctx, s.name, blob);
+    } finally {
+      // after the put has settled: the blob may be a view of the buffer
+      if (bufInUse) ctx.segmentBuffers.give(buf);
+      ctx.memory.release(held);
+    }
+  })();
+  return { upload };
 }

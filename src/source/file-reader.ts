@@ -122,6 +122,21 @@ export class SourceFile {
     if (done !== length) throw this.shrank();
   }
 
+  /**
+   * `length` bytes at `offset` as a range of the open file, for a store that copies them itself
+   * (BlobStore.putFileRange); undefined for a file read whole at open. The caller checks the count
+   * it gets back against `length` (shrankError) as readInto does.
+   */
+  range(offset: number, length: number): { fd: number; offset: number; length: number; readError(err: unknown): SourceError } | undefined {
+    if (!this.fh) return undefined;
+    return { fd: this.fh.fd, offset, length, readError: (err) => sourceErrorFrom(this.path, err) };
+  }
+
+  /** The error of a read that found fewer bytes than stat said: the file shrank since open. */
+  shrankError(): SourceError {
+    return this.shrank();
+  }
+
   private shrank(): SourceError {
     return new SourceError('CLFS_SOURCE_CHANGED', this.path, `file shrank while being read (expected ${this.stat.size} bytes)`);
   }

@@ -25,6 +25,16 @@ export interface ListOptions {
   signal?: AbortSignal;
 }
 
+/** Bytes of an open local file, for a store that can copy them without reading them (putFileRange). */
+export interface FileRange {
+  /** the file's descriptor, open until the put settles */
+  fd: number;
+  offset: number;
+  length: number;
+  /** the caller's error for a failure to read the file (the source's fault, not the store's) */
+  readError(err: unknown): Error;
+}
+
 export interface BlobStore {
   /** A description for messages, never containing a secret (no SAS). */
   readonly description: string;
@@ -45,6 +55,14 @@ export interface BlobStore {
   head(name: string, signal?: AbortSignal): Promise<BlobInfo | undefined>;
   /** Checks the container exists and is reachable with the credentials held (throws otherwise). */
   checkAccess(signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional, for stores on the local file system: a put of `head`, then `range`'s bytes of an open
+   * file, then `tail`, with put's guarantees, the file's bytes copied inside the kernel instead of
+   * through our memory. Resolves to the bytes of the range copied: fewer than its length only when
+   * the file ended early (it shrank), and then nothing of this put is left. A failure to read the
+   * file is thrown as `range.readError` makes it. Wrappers have it only where their inner store does.
+   */
+  putFileRange?(name: string, head: Uint8Array, range: FileRange, tail: Uint8Array, signal?: AbortSignal): Promise<number>;
   /** Releases connections or handles; optional, wrappers forward it. */
   close?(): Promise<void>;
   /**

@@ -52,6 +52,8 @@ export class FaultyStore implements BlobStore {
   readonly description: string;
   /** the inner store's durability barrier, present only when the inner store has one */
   readonly sync: (() => Promise<void>) | undefined;
+  /** the inner store's, with put's faults */
+  readonly putFileRange: BlobStore['putFileRange'];
   /** injected faults by kind, plus `rule` and `crash` */
   readonly injected: Record<string, number> = {};
   private readonly random: () => number;
@@ -62,6 +64,13 @@ export class FaultyStore implements BlobStore {
   constructor(private readonly inner: BlobStore, private readonly options: FaultOptions) {
     this.description = inner.description;
     this.sync = forwardSync(inner);
+    const putFileRange = inner.putFileRange?.bind(inner);
+    this.putFileRange = putFileRange && ((name, head, range, tail, signal) => this.run('put', name, signal, async () => {
+      if (this.options.crashAfterPuts !== undefined && this.puts >= this.options.crashAfterPuts) this.crash();
+      const copied = await putFileRange(name, head, range, tail, signal);
+      this.puts++;
+      return copied;
+    }));
     this.random = mulberry32(options.seed);
     this.rules = (options.rules ?? []).map((rule) => ({ rule, left: rule.times ?? Infinity }));
   }

@@ -4,12 +4,13 @@
  */
 import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
-import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js';
+import type { BlobInfo, BlobPage, BlobStore, FileRange, ListOptions } from './blob-store.js';
 import { firstIndexAfter, lowerBound, compareUtf8 } from './utf8-order.js';
 import { storeError, throwIfAborted } from './store-errors.js';
 import { AbortedError, ClfsError, StoreError } from '../errors.js';
 import { WORKER_PUT_BYTES, putInWorker } from './local-put-jobs.js';
 import { SyncHelper } from './sync-helper.js';
+import { nativeWriteRange, type CopyRangeError, type WriteRange } from './native-copy-range.js';
 import { TEMP_PREFIX, tempNamePid, tempNamer } from './temp-names.js';
 
 export { TEMP_PREFIX };
@@ -42,9 +43,13 @@ export class LocalDirStore implements BlobStore {
   /** the sweep of temp files left by dead writers, started by the first put */
   private swept: Promise<void> | undefined;
   private syncHelper: SyncHelper | undefined;
+  /** present when native/copy-range is built (see BlobStore.putFileRange) */
+  readonly putFileRange: ((name: string, head: Uint8Array, range: FileRange, tail: Uint8Array, signal?: AbortSignal) => Promise<number>) | undefined;
 
   constructor(dir: string, options: LocalDirStoreOptions = {}) {
     this.dir = path.resolve(dir);
+    const writeRange = nativeWriteRange();
+    this.putFileRange = writeRange ? (name, head, range, tail, signal) => this.putCopied(writeRange, name, head, range, tail, signal) : undefined;
     this.dirPrefix = this.dir.endsWith('/') ? this.dir : `${this.dir}/`;
     this.description = `local directory ${this.dir}`;
     this.fsync = options.fsync ?? true;
@@ -114,6 +119,52 @@ export class LocalDirStore implements BlobStore {
     } catch (err) {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
       throw await this.putError(err, name);
+    }
+  }
+
+  /** putFileRange: the same steps as put (straight to a new name, else temp file and rename), writing with the helper. */
+  private async putCopied(writeRange: WriteRange, name: string, head: Uint8Array, range: FileRange, tail: Uint8Array, signal?: AbortSignal): Promise<number> {
+    const file = this.pathOf(name);
+    throwIfAborted(signal);
+    await (this.swept ??= this.sweepDeadTemps());
+    // a failure to read the file is the caller's (range.readError), passed on as it is
+    let readFailure: Error | undefined;
+    const write = async (fh: fsp.FileHandle): Promise<number> => {
+      try {
+        return await writeRange(fh.fd, head, range.fd, range.offset, range.length, tail);
+      } catch (err) {
+        if ((err as CopyRangeError).syscall === 'read') throw (readFailure = range.readError(err));
+        throw err;
+      }
+    };
+    try {
+      if (!this.fsync) {
+        const copied = await writeNewWith(file, write, range.length);
+        if (copied !== undefined) return copied;
+      }
+    } catch (err) {
+      throw err === readFailure ? err : await this.putError(err, name);
+    }
+    const tmp = tempPath(this.dir);
+    try {
+      const fh = await fsp.open(tmp, 'wx', 0o644);
+      let copied: number;
+      try {
+        copied = await write(fh);
+        if (this.fsync && copied === range.length) await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      throwIfAborted(signal);
+      if (copied !== range.length) {
+        await fsp.rm(tmp, { force: true });
+        return copied;
+      }
+      await fsp.rename(tmp, file);
+      return copied;
+    } catch (err) {
+      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      throw err === readFailure ? err : await this.putError(err, name);
     }
   }
 
@@ -261,22 +312,36 @@ export class LocalDirStore implements BlobStore {
 
 /** A blob that does not exist yet, written straight to `file`; false when the name exists. Nothing is left of a failed write. */
 async function writeNew(file: string, data: Uint8Array): Promise<boolean> {
+  const written = await writeNewWith(file, async (fh) => {
+    await fh.writeFile(data);
+    return data.length;
+  });
+  return written !== undefined;
+}
+
+/**
+ * A file that does not exist yet, written straight to `file` by `write`; resolves to write's count,
+ * or undefined when the name exists. Nothing is left of a failed write, nor of one whose count
+ * falls short of `full` (a copy whose source ended early).
+ */
+async function writeNewWith(file: string, write: (fh: fsp.FileHandle) => Promise<number>, full?: number): Promise<number | undefined> {
   let fh: fsp.FileHandle;
   try {
     fh = await fsp.open(file, 'wx', 0o644);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
     throw err;
   }
   try {
-    await fh.writeFile(data);
+    const n = await write(fh);
     await fh.close();
+    if (full !== undefined && n < full) await fsp.rm(file, { force: true });
+    return n;
   } catch (err) {
     await fh.close().catch(() => undefined);
     await fsp.rm(file, { force: true }).catch(() => undefined);
     throw err;
   }
-  return true;
 }
 
 /** Whether a process with this pid exists (signal 0 only checks; EPERM means it exists but is not ours). */

@@ -59,12 +59,19 @@ export class RateLimitedStore implements BlobStore {
   readonly description: string;
   /** the inner store's durability barrier, present only when the inner store has one */
   readonly sync: (() => Promise<void>) | undefined;
+  /** the inner store's, charged for the whole blob as put is */
+  readonly putFileRange: BlobStore['putFileRange'];
   readonly bucket: TokenBucket;
 
   constructor(private readonly inner: BlobStore, options: RateLimitOptions) {
     if (!(options.capMbps > 0)) throw new RangeError(`capMbps must be > 0, got ${options.capMbps}`);
     this.description = inner.description;
     this.sync = forwardSync(inner);
+    const putFileRange = inner.putFileRange?.bind(inner);
+    this.putFileRange = putFileRange && (async (name, head, range, tail, signal) => {
+      await this.bucket.take(head.byteLength + range.length + tail.byteLength, signal);
+      return putFileRange(name, head, range, tail, signal);
+    });
     const bytesPerSecond = (options.capMbps * 1_000_000) / 8;
     this.bucket = new TokenBucket(bytesPerSecond, bytesPerSecond * (options.burstSeconds ?? 1), options.now, options.sleep);
   }

@@ -37,6 +37,8 @@ export class RetryingStore implements BlobStore {
   readonly description: string;
   /** the inner store's durability barrier, present only when the inner store has one */
   readonly sync: (() => Promise<void>) | undefined;
+  /** the inner store's, retried as put is (the source range is read again each try) */
+  readonly putFileRange: BlobStore['putFileRange'];
   /** Retries performed so far (the loader reports it). */
   retries = 0;
   private readonly o: Required<Omit<RetryOptions, 'onRetry'>> & Pick<RetryOptions, 'onRetry'>;
@@ -44,6 +46,8 @@ export class RetryingStore implements BlobStore {
   constructor(private readonly inner: BlobStore, options: RetryOptions = {}) {
     this.description = inner.description;
     this.sync = forwardSync(inner);
+    const putFileRange = inner.putFileRange?.bind(inner);
+    this.putFileRange = putFileRange && ((name, head, range, tail, signal) => this.run('put', name, signal, () => putFileRange(name, head, range, tail, signal)));
     this.o = {
       maxAttempts: options.maxAttempts ?? 8,
       baseDelayMs: options.baseDelayMs ?? 500,

@@ -17,7 +17,8 @@ import { compareTrees, makeTree, snapshotTree } from '../helpers/tree.js';
 import { containerShape, storeNames, storeShape, type ContainerShape } from '../helpers/load-container.js';
 import { runCli, summaryField } from '../helpers/load-run.js';
 
-type Row = { backend: 'local' | 'azurite'; kase: string; lz4: boolean; preserve: boolean };
+/** `buffered`: without native/copy-range, so segments go through memory as for every other store. */
+type Row = { backend: 'local' | 'azurite'; kase: string; lz4: boolean; preserve: boolean; buffered?: boolean };
 const rows: Row[] = [
   { backend: 'local', kase: 'basic', lz4: true, preserve: false },
   { backend: 'local', kase: 'basic', lz4: false, preserve: false },
@@ -25,6 +26,8 @@ const rows: Row[] = [
   { backend: 'local', kase: 'hardlinks', lz4: false, preserve: false },
   { backend: 'local', kase: 'special', lz4: true, preserve: false },
   { backend: 'local', kase: 'bigfile', lz4: true, preserve: false },
+  { backend: 'local', kase: 'bigfile', lz4: false, preserve: false },
+  { backend: 'local', kase: 'bigfile', lz4: false, preserve: false, buffered: true },
   { backend: 'local', kase: 'bigdir', lz4: true, preserve: false },
   { backend: 'azurite', kase: 'basic', lz4: false, preserve: true },
   { backend: 'azurite', kase: 'hardlinks', lz4: true, preserve: true },
@@ -66,13 +69,13 @@ describe('load end to end', { concurrency: 4 }, () => {
   });
 
   for (const r of rows) {
-    const label = `${r.backend} ${r.kase} ${r.lz4 ? 'LZ4' : 'DISABLED'}${r.preserve ? ' preserve-hardlinks' : ''}`;
+    const label = `${r.backend} ${r.kase} ${r.lz4 ? 'LZ4' : 'DISABLED'}${r.preserve ? ' preserve-hardlinks' : ''}${r.buffered ? ' buffered' : ''}`;
     test(label, async () => {
       const id = label.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
       const dest = r.backend === 'local' ? path.join(tmp, 'dest', id) : await az.createContainer(id.slice(0, 60));
       const state = path.join(tmp, 'state', id);
       const src = sources.get(r.kase)!;
-      const load = await runCli(['load', src, dest, '--state-path', state, '--compression-type', r.lz4 ? 'LZ4' : 'DISABLED', `--preserve-hardlinks=${r.preserve}`]);
+      const load = await runCli(['load', src, dest, '--state-path', state, '--compression-type', r.lz4 ? 'LZ4' : 'DISABLED', `--preserve-hardlinks=${r.preserve}`], { env: r.buffered ? { CLFSLOAD_NO_NATIVE_COPY: '1' } : {} });
       assert.equal(load.code, 0, load.stdout + load.stderr);
       assert.equal(summaryField(load.stdout, 'Final Job Status'), 'Completed');
       // One transfer per object: with --preserve-hardlinks, the names of one inode are one object.

@@ -6,7 +6,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import {
   Compression, SEGMENT_DATA_OFFSET, decodeObject, encodeObject, fileSegmentOffset, openBlob, sealBlob, sealBlobSync,
-  segmentFrame, writeSegmentFrame, type Databack,
+  segmentFrame, segmentFrameEnds, writeSegmentFrame, type Databack,
 } from '../../src/format/index.js';
 import { FormatError } from '../../src/errors.js';
 import { referenceDir } from '../helpers/paths.js';
@@ -41,6 +41,31 @@ test('any data and DATABACK: byte-equal to sealBlobSync(encodeObject(...)) with 
     }),
     { numRuns: 300 },
   );
+});
+
+test('head + data + tail (segmentFrameEnds, for copies that never read the data) is the framed blob', () => {
+  const databack = fc.record({
+    ctime: fc.integer({ min: 0, max: 0xffffffff }),
+    offset: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+    owner: fc.uint8Array({ minLength: 0, maxLength: 40 }),
+  });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 5000 }), databack, (data, db) => {
+      const frame = segmentFrame(data.length, db);
+      const { head, tail } = segmentFrameEnds(data.length, frame);
+      assert.equal(head.length, SEGMENT_DATA_OFFSET);
+      assert.deepEqual(Buffer.concat([head, data, tail]), Buffer.from(frameInPlace(data, db).blob));
+    }),
+    { numRuns: 300 },
+  );
+  // a full 8 MiB segment, and the spec's vector
+  const full = new Uint8Array(8 * 1024 * 1024).fill(7);
+  const db = { ctime: 1600000001, offset: fileSegmentOffset(2), owner: F };
+  const ends = segmentFrameEnds(full.length, segmentFrame(full.length, db));
+  assert.ok(Buffer.concat([ends.head, full, ends.tail]).equals(frameInPlace(full, db).blob));
+  const vector = new TextEncoder().encode('segment payload!');
+  const v = segmentFrameEnds(vector.length, segmentFrame(vector.length, { ctime: 1600000001, offset: fileSegmentOffset(1), owner: F }));
+  assert.deepEqual(Buffer.concat([v.head, vector, v.tail]).subarray(4), Buffer.from(A54_FILE_SEGMENT));
 });
 
 test('with LZ4, sealing the framed payload gives the generic bytes; incompressible data stays in place', async () => {

@@ -5,6 +5,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeF
 import os from 'node:os';
 import path from 'node:path';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import { LocalDirStore } from '../../src/store/local-dir-store.js';
 import { listAll, type BlobStore } from '../../src/store/blob-store.js';
 import { runLoad } from '../../src/load/run-load.js';
 import { TooManyErrors } from '../../src/load/transfer.js';
@@ -124,18 +125,22 @@ describe('runLoad', () => {
     assert.deepEqual(await names(store), ['someone-elses.txt']);
   });
 
-  for (const change of ['grows', 'shrinks'] as const) {
-    test(`a file that ${change} while being read fails alone and leaves no blob behind`, async () => {
-      const src = path.join(tmp, `changing-${change}`);
+  // memory: segments read into buffers; a local directory: copied by the store (putFileRange)
+  for (const [change, storeKind] of [['grows', 'memory'], ['shrinks', 'memory'], ['grows', 'local'], ['shrinks', 'local']] as const) {
+    test(`a file that ${change} while being read fails alone and leaves no blob behind (${storeKind} store)`, async () => {
+      const src = path.join(tmp, `changing-${change}-${storeKind}`);
       mkdirSync(src);
       writeFileSync(path.join(src, 'stable.txt'), 'stable\n');
       const victim = path.join(src, 'victim.bin');
       writeFileSync(victim, Buffer.alloc(3 * 8388608, 7));
-      const store = new MemoryStore();
+      const store: BlobStore = storeKind === 'memory' ? new MemoryStore() : new LocalDirStore(mkdtempSync(path.join(tmp, 'dest-')), { fsync: false });
+      let copies = 0;
+      const copy = store.putFileRange?.bind(store);
+      if (copy) (store as { putFileRange: typeof copy }).putFileRange = (...a) => (copies++, copy(...a));
       const stateDir = fresh();
       let done = false;
       const r = await runLoad(opts({
-        store, source: src, stateDir,
+        store, source: src, stateDir, compression: storeKind === 'local' ? 'DISABLED' : 'LZ4',
         hook: (p) => {
           if (p !== 'file-segment' || done) return;
           done = true;
@@ -145,6 +150,7 @@ describe('runLoad', () => {
       }));
       assert.equal(r.snapshot.status, 'CompletedWithErrors');
       assert.equal(r.snapshot.failed, 1);
+      assert.ok(storeKind === 'memory' ? copies === 0 : copies >= 2, `${copies} segments copied by the store`);
       assert.equal(readFileSync(path.join(stateDir, 'problems.txt'), 'utf8'), `${victim}\n`);
       const all = await names(store);
       const kinds = all.map((x) => parseBlobName(x)).filter((p) => p.kind === 'v2').map((p) => (p.kind === 'v2' ? p.btype : 0));

@@ -5,6 +5,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { listAll, type BlobStore } from '../../src/store/blob-store.js';
 import { AbortedError, StoreError } from '../../src/errors.js';
 import { mapLimit } from '../helpers/stores.js';
@@ -144,6 +148,46 @@ export function runBlobStoreConformance(name: string, makeStore: () => Promise<B
       await assert.rejects(store.put('A', Uint8Array.of(1), ac.signal), AbortedError);
       await assert.rejects(store.get('A', ac.signal), AbortedError);
       assert.equal(await store.head('A'), undefined);
+    }));
+
+    it('putFileRange, where the store has it: head + the range + tail, new or replacing; a short file or a failed read leaves nothing', withStore(async (store) => {
+      if (!store.putFileRange) return;
+      const putRange = store.putFileRange.bind(store);
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'clfs-range-'));
+      const source = randomBytes(3 * 1024 * 1024 + 100);
+      writeFileSync(path.join(dir, 'src'), source);
+      const fh = await open(path.join(dir, 'src'), 'r');
+      const writeOnly = await open(path.join(dir, 'wo'), 'w');
+      class ReadFailed extends Error {}
+      const range = (offset: number, length: number, fd = fh.fd) => ({ fd, offset, length, readError: (err: unknown) => new ReadFailed(String(err)) });
+      try {
+        const head = randomBytes(28);
+        const tail = randomBytes(40);
+        const len = 2 * 1024 * 1024 + 7;
+        assert.equal(await putRange('N', head, range(1000, len), tail), len);
+        assert.ok(Buffer.from(await store.get('N')).equals(Buffer.concat([head, source.subarray(1000, 1000 + len), tail])));
+        await store.put('R', Uint8Array.of(9, 9));
+        assert.equal(await putRange('R', tail, range(0, source.length), head), source.length, 'replaces');
+        assert.ok(Buffer.from(await store.get('R')).equals(Buffer.concat([tail, source, head])));
+        assert.equal(await putRange('E', head, range(5, 0), tail), 0);
+        assert.ok(Buffer.from(await store.get('E')).equals(Buffer.concat([head, tail])), 'an empty range');
+        // the file is shorter than the range: the count says so and nothing of the put is left
+        assert.equal(await putRange('S', head, range(source.length - 10, 100), tail), 10);
+        assert.equal(await store.head('S'), undefined);
+        assert.equal(await putRange('R', head, range(source.length - 10, 100), tail), 10);
+        assert.ok(Buffer.from(await store.get('R')).equals(Buffer.concat([tail, source, head])), 'the old blob stays');
+        // a file that cannot be read fails with the range's own error, not a store error
+        await assert.rejects(putRange('W', head, range(0, 100, writeOnly.fd), tail), ReadFailed);
+        assert.equal(await store.head('W'), undefined);
+        const ac = new AbortController();
+        ac.abort();
+        await assert.rejects(putRange('A', head, range(0, 10), tail, ac.signal), AbortedError);
+        assert.equal(await store.head('A'), undefined);
+      } finally {
+        await fh.close();
+        await writeOnly.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
     }));
 
     if (options.makeMissingStore) {
