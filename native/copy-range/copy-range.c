@@ -85,9 +85,13 @@ static void range_execute(napi_env env, void *data) {
       loff_t off = in_off;
       /* NULL out offset: the blob's own file offset, after the head */
       ssize_t c = copy_file_range(job->in_fd, &off, job->out_fd, NULL, (size_t)want, 0);
-      if (c >= 0) {
+      if (c > 0) {
         in_off = off;
         n = c;
+      } else if (c == 0) {
+        /* the end of the file, or a file system that copies nothing (some return 0, not an
+           error, for files they cannot copy): a read says which */
+        kernel_copy = 0;
       } else if (errno == EINTR) {
         continue;
       } else if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG) {

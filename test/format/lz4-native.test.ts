@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Compression, openBlob, sealBlob, sealBlobSync } from '../../src/format/index.js';
-import { NATIVE_FRAME_MAX, lz4FrameSync, lz4FrameSyncPortable } from '../../src/format/lz4-frame.js';
+import { NATIVE_FRAME_MAX, lz4FirstChunkStaysRaw, lz4FrameSync, lz4FrameSyncPortable, setNativeBlockCompressor } from '../../src/format/lz4-frame.js';
 import { nativeLz4, nativeLz4Reason, useNativeLz4 } from '../../src/load/native-lz4.js';
 import { LZ4_CHUNK } from '../../src/format/constants.js';
 import { A51_FILE_INODE, A6_LZ4_BLOB } from './vectors.js';
@@ -227,4 +227,29 @@ test('fallback rule 3 with liblz4 blocks: total = L + 4 stays compressed, L + 5 
   assert.equal(a[2], 1);
   assert.equal(a.length, L + 4);
   assert.equal(sealBlobSync(over, Compression.LZ4)[2], 0);
+});
+
+test('the first chunk alone tells a payload that is stored raw (§5.1 rule 2), with liblz4 and with lz4-napi', async () => {
+  const L = 3 * LZ4_CHUNK + 100;
+  const payloads = {
+    random: random(L, 5),
+    text: textLike(L, 6),
+    'random, then text': Buffer.concat([random(LZ4_CHUNK, 7), textLike(L - LZ4_CHUNK, 8)]),
+    'text, then random': Buffer.concat([textLike(LZ4_CHUNK, 9), random(L - LZ4_CHUNK, 10)]),
+  };
+  const expected = { random: true, text: false, 'random, then text': true, 'text, then random': false };
+  for (const portable of [false, true]) {
+    if (portable) setNativeBlockCompressor(undefined);
+    try {
+      for (const [name, p] of Object.entries(payloads)) {
+        const raw = await lz4FirstChunkStaysRaw(p.subarray(0, LZ4_CHUNK), p.length);
+        assert.equal(raw, expected[name as keyof typeof expected], `${name} (${portable ? 'lz4-napi' : 'liblz4'})`);
+        // it never says raw where the whole payload compresses
+        if (raw) assert.equal(lz4FrameSync(p), undefined, name);
+      }
+      assert.equal(await lz4FirstChunkStaysRaw(payloads.random.subarray(0, LZ4_CHUNK), LZ4_CHUNK), false, 'one chunk: the whole frame decides');
+    } finally {
+      useNativeLz4();
+    }
+  }
 });
