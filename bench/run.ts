@@ -37,7 +37,7 @@ function snapshotBuild(repoRoot: string, target: string): string {
   const lz4Helper = path.join(target, 'native', 'lz4-block', 'build', 'Release', 'lz4_block.node');
   if (!existsSync(lz4Helper)) console.log(`WARNING: ${path.relative(target, lz4Helper)} is not built: LZ4 rows measure lz4-napi`);
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(target, 'node_modules'));
-  return path.join(target, 'dist', 'src', 'cli', 'main.js');
+  return path.join(target, 'dist', 'cli', 'main.js');
 }
 
 function parseOptions(argv: string[]) {
@@ -66,7 +66,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--scale] [--only 
   --dest     only this destination
   --profile  run the loader under node --cpu-prof, profiles written to DIR
   --json     also write the raw results to FILE
-  --cli      the CLI entry to measure (default dist/src/cli/main.js)`;
+  --cli      the CLI entry to measure (default dist/cli/main.js, the bundle bin/clfsload runs)`;
 
 function describeResult(r: Result): string {
   const what = `${r.row} ${r.dest} ${r.tool}${r.compression ? ` ${r.compression}` : ''}${r.concurrency ? ` x${r.concurrency}` : ''}`;
@@ -82,7 +82,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const repoRoot = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
-  const builtEntry = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+  const builtEntry = path.join(repoRoot, 'dist', 'cli', 'main.js');
   if (!opts.cli && !existsSync(builtEntry)) throw new Error(`${builtEntry} is missing: run npm run build first`);
   const only = opts.only ? new Set(opts.only.split(',') as RowId[]) : undefined;
   const rows = benchRows({ quick: opts.quick, scale: opts.scale || Boolean(only?.has('scale')) }).filter((r) => !only || only.has(r.id));

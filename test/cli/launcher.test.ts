@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NODE_FLAGS } from '../../src/cli/node-flags.js';
@@ -30,7 +30,7 @@ test('package.json links `clfsload` to the launcher, which is executable', () =>
 });
 
 test('the launcher starts the built entry with NODE_FLAGS and passes every argument as it came', () => {
-  const entry = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+  const entry = path.join(repoRoot, 'dist', 'cli', 'main.js');
   const args = ['load', 'a dir', '--state-path', '', "it's"];
   const given = argsGivenToNode(launcher, args);
   assert.deepEqual([...given.slice(0, NODE_FLAGS.length), path.resolve(given[NODE_FLAGS.length]), ...given.slice(NODE_FLAGS.length + 1)], [...NODE_FLAGS, entry, ...args]);
@@ -53,4 +53,12 @@ test('a young-generation size in NODE_OPTIONS wins over the launcher\'s', () => 
 test('node accepts the flags: the real launcher runs the CLI', () => {
   const out = execFileSync(launcher, ['--version'], { encoding: 'utf8' });
   assert.match(out.trim(), /^\d+\.\d+\.\d+/);
+});
+
+test('the bundle has every worker module it starts beside it', () => {
+  const dir = path.join(repoRoot, 'dist', 'cli');
+  const code = readFileSync(path.join(dir, 'main.js'), 'utf8');
+  const names = [...code.matchAll(/siblingWorkerUrl\(import\.meta\.url, "([^"]+)"\)/g)].map((m) => m[1]);
+  assert.deepEqual(names.sort(), ['local-put-worker', 'source-worker']);
+  for (const n of names) assert.ok(existsSync(path.join(dir, `${n}.js`)), `dist/cli/${n}.js (scripts/bundle-cli.mjs)`);
 });

@@ -20,7 +20,7 @@ export const sharedDir = process.env.CLFS_SHARED ?? path.resolve(repoRoot, '..',
 export const fixturesDir = path.join(sharedDir, 'fixtures');
 export const referenceDir = path.join(fixturesDir, 'reference');
 export const makeTreeScript = path.join(fixturesDir, 'make-tree.sh');
-/** The built CLI entry point (tests that spawn the CLI run `npm run build` first via npm test). */
-export const cliEntry = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+/** The built CLI as bin/clfsload runs it: the bundle (scripts/bundle-cli.mjs); npm test builds it first. */
+export const cliEntry = path.join(repoRoot, 'dist', 'cli', 'main.js');
 /** The variants of the reference fixtures. */
 export const referenceVariants = ['basic', 'basic-nocompress', 'bigdir', 'bigfile', 'hardlinks-nopreserve', 'hardlinks-preserve', 'special'] as const;
