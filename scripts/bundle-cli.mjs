@@ -24,3 +24,5 @@ await build({
   logLevel: 'warning',
 });
 chmodSync('dist/cli/main.js', 0o755);
+// The unbundled entry stays runnable too: npx caches of this package made before the bundle link to it.
+chmodSync('dist/src/cli/main.js', 0o755);
