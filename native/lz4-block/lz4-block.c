@@ -24,6 +24,7 @@ int LZ4_sizeofState(void);
 void *LZ4_initStream(void *buffer, size_t size);
 int LZ4_compress_fast_continue(void *stream, const char *src, char *dst, int srcSize, int dstCapacity, int acceleration);
 int LZ4_saveDict(void *stream, char *safeBuffer, int maxDictSize);
+int LZ4_decompress_safe_usingDict(const char *src, char *dst, int srcSize, int dstCapacity, const char *dictStart, int dictSize);
 
 /* LZ4_stream_t is 16416 bytes in v1.9 (LZ4_MEMORY_USAGE 14); checked against LZ4_sizeofState() at load. */
 #define STREAM_BYTES 16416
@@ -250,6 +251,40 @@ static napi_value js_compress_linked_async(napi_env env, napi_callback_info info
   return promise;
 }
 
+/*
+ * decompressBlock(src, dst, dict?): decodes one LZ4 block into dst, whose length bounds the output,
+ * with `dict` (the previous blocks' last bytes, for linked blocks) as history. Returns the decoded
+ * size, or -1 for a malformed block (liblz4's safe decoder never reads or writes out of bounds).
+ * dict must not overlap dst.
+ */
+static napi_value js_decompress_block(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3];
+  uint8_t *src, *dst, *dict = NULL;
+  size_t src_len, dst_len, dict_len = 0;
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc < 2) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "decompressBlock takes (src, dst, dict?)");
+    return NULL;
+  }
+  if (!get_bytes(env, args[0], "src must be a Uint8Array", &src, &src_len) ||
+      !get_bytes(env, args[1], "dst must be a Uint8Array", &dst, &dst_len))
+    return NULL;
+  if (argc >= 3) {
+    napi_valuetype t;
+    napi_typeof(env, args[2], &t);
+    if (t != napi_undefined && !get_bytes(env, args[2], "dict must be a Uint8Array or undefined", &dict, &dict_len)) return NULL;
+  }
+  if (src_len > LINKED_MAX || dst_len > LINKED_MAX || dict_len > LINKED_MAX) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "src, dst and dict must each hold at most 64 MiB");
+    return NULL;
+  }
+  int n = LZ4_decompress_safe_usingDict((const char *)src, (char *)dst, (int)src_len, (int)dst_len, (const char *)dict, (int)dict_len);
+  napi_value out;
+  napi_create_int32(env, n < 0 ? -1 : n, &out);
+  return out;
+}
+
 NAPI_MODULE_INIT() {
   if (LZ4_sizeofState() > STREAM_BYTES) {
     napi_throw_error(env, "ERR_LZ4_VERSION", "liblz4's stream state is larger than this helper was built for");
@@ -261,8 +296,9 @@ NAPI_MODULE_INIT() {
     { "compressBlock", NULL, js_compress_block, NULL, NULL, NULL, napi_enumerable, NULL },
     { "compressLinked", NULL, js_compress_linked, NULL, NULL, NULL, napi_enumerable, NULL },
     { "compressLinkedAsync", NULL, js_compress_linked_async, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "decompressBlock", NULL, js_decompress_block, NULL, NULL, NULL, napi_enumerable, NULL },
     { "version", NULL, NULL, NULL, NULL, version, napi_enumerable, NULL },
   };
-  napi_define_properties(env, exports, 4, props);
+  napi_define_properties(env, exports, 5, props);
   return exports;
 }

@@ -107,6 +107,8 @@ export interface NativeLz4 {
   compressLinked(src: Uint8Array, dst: Uint8Array, at: number): number;
   /** compressLinked on libuv's thread pool; neither array may change until it settles. */
   compressLinkedAsync(src: Uint8Array, dst: Uint8Array, at: number): Promise<number>;
+  /** Decodes one block into dst (its length bounds the output) after `dict`: the size, or -1 if malformed. */
+  decompressBlock(src: Uint8Array, dst: Uint8Array, dict?: Uint8Array): number;
 }
 
 let nativeBlocks: NativeLz4 | undefined;
@@ -347,6 +349,9 @@ export function decodeLz4Frame(src: Uint8Array, maxBytes: number, blob?: string)
   return new Uint8Array(result.buffer, result.byteOffset, result.byteLength);
 }
 
+/** decodeBlock's output buffer: decoding is synchronous, so one per thread serves every call. */
+let decodeScratch: Buffer | undefined;
+
 function tail(prev: Uint8Array, block: Uint8Array): Uint8Array {
   if (block.length >= DICT_BYTES) return block.subarray(block.length - DICT_BYTES);
   const joined = Buffer.concat([prev, block]);
@@ -354,6 +359,15 @@ function tail(prev: Uint8Array, block: Uint8Array): Uint8Array {
 }
 
 function decodeBlock(body: Uint8Array, blockMax: number, dict: Uint8Array | undefined, blob?: string): Uint8Array {
+  const native = nativeBlocks;
+  if (native) {
+    // Into a reused buffer, then copied out at its size: a buffer of the block maximum (256 KiB)
+    // per block would be mostly empty for the small blobs readers decode by the thousand.
+    if (!decodeScratch || decodeScratch.length < blockMax) decodeScratch = Buffer.allocUnsafe(blockMax);
+    const n = native.decompressBlock(body, decodeScratch.subarray(0, blockMax), dict && dict.length > 0 ? dict : undefined);
+    if (n < 0) throw lz4Err('bad block: malformed LZ4 data', blob);
+    return Buffer.from(decodeScratch.subarray(0, n));
+  }
   // lz4-napi expects a 4-byte size prefix; the block maximum bounds the output, which it trims.
   const input = Buffer.alloc(4 + body.length);
   input.writeUInt32LE(blockMax, 0);

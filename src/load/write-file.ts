@@ -139,18 +139,23 @@ const PROBE_DATA_BYTES = LZ4_CHUNK - (SEGMENT_DATA_OFFSET - ENVELOPE_HEADROOM);
  */
 async function copyIfStoredRaw(ctx: LoadContext, file: SourceFile, s: Segment): Promise<number> {
   const held = await ctx.memory.acquire(LZ4_CHUNK);
+  const chunk = probeBuffers.pop() ?? Buffer.allocUnsafeSlow(LZ4_CHUNK);
   let raw: boolean;
   try {
-    const chunk = Buffer.allocUnsafe(LZ4_CHUNK);
     const { head } = segmentFrameEnds(s.len, s.frame);
     chunk.set(head.subarray(ENVELOPE_HEADROOM));
     await file.readInto(chunk, SEGMENT_DATA_OFFSET - ENVELOPE_HEADROOM, s.offset, PROBE_DATA_BYTES);
     raw = await lz4FirstChunkStaysRaw(chunk, s.frame.blobBytes - ENVELOPE_HEADROOM);
   } finally {
+    if (probeBuffers.length < PROBE_BUFFERS_KEPT) probeBuffers.push(chunk);
     ctx.memory.release(held);
   }
   return raw ? copySegment(ctx, file, s) : (await startBufferedSegment(ctx, file, s)).upload;
 }
+
+/** copyIfStoredRaw's chunk buffers, reused: a fresh 256 KiB per segment was page faults and GC work. */
+const probeBuffers: Buffer[] = [];
+const PROBE_BUFFERS_KEPT = 32;
 
 /**
  * A segment read into a buffer (compressed into a frame of its own with LZ4): waits for its memory,

@@ -253,3 +253,30 @@ test('the first chunk alone tells a payload that is stored raw (§5.1 rule 2), w
     }
   }
 });
+
+test('decoding: liblz4 gives lz4-napi\'s bytes for every LZ4 blob of the reference, linked blocks included; a malformed block fails', () => {
+  let decoded = 0;
+  for (const variant of referenceVariants) {
+    const dir = path.join(referenceDir, variant, 'container');
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith('output')) continue;
+      const blob = readFileSync(path.join(dir, name));
+      if (blob[2] !== Compression.LZ4) continue;
+      const native = openBlob(blob, name).payload;
+      setNativeBlockCompressor(undefined);
+      try {
+        assert.ok(Buffer.from(openBlob(blob, name).payload).equals(Buffer.from(native)), `${variant}/${name}`);
+      } finally {
+        useNativeLz4();
+      }
+      decoded++;
+    }
+  }
+  assert.ok(decoded > 50, `${decoded} LZ4 blobs`);
+  const frame = Buffer.from(sealBlobSync(textLike(3 * LZ4_CHUNK, 11), Compression.LZ4));
+  frame.fill(0xff, 15, 15 + 64); // the first block's opening sequences: literal lengths that run past the block
+  assert.throws(() => openBlob(frame, 'damaged'), (e: unknown) => e instanceof Error && /CLFS_BAD_LZ4|LZ4/.test(`${(e as { code?: string }).code} ${e.message}`));
+  const native = nativeLz4()!;
+  assert.throws(() => native.decompressBlock('x' as unknown as Uint8Array, new Uint8Array(1)), TypeError);
+  assert.equal(native.decompressBlock(Uint8Array.of(0xf0), new Uint8Array(16)), -1, 'a literal run past the input');
+});
