@@ -100,24 +100,14 @@ export class LocalDirStore implements BlobStore {
         throw await this.putError(err, name);
       }
     }
+    const write = async (fh: fsp.FileHandle): Promise<number> => {
+      await fh.writeFile(data);
+      return data.length;
+    };
     try {
-      if (!this.fsync && (await writeNew(file, data))) return;
+      if (!this.fsync && (await writeNewWith(file, write)) !== undefined) return;
+      await this.writeReplacing(file, write, undefined, signal);
     } catch (err) {
-      throw await this.putError(err, name);
-    }
-    const tmp = tempPath(this.dir);
-    try {
-      const fh = await fsp.open(tmp, 'wx', 0o644);
-      try {
-        await fh.writeFile(data);
-        if (this.fsync) await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      throwIfAborted(signal);
-      await fsp.rename(tmp, file);
-    } catch (err) {
-      await fsp.rm(tmp, { force: true }).catch(() => undefined);
       throw await this.putError(err, name);
     }
   }
@@ -138,33 +128,39 @@ export class LocalDirStore implements BlobStore {
       }
     };
     try {
-      if (!this.fsync) {
-        const copied = await writeNewWith(file, write, range.length);
-        if (copied !== undefined) return copied;
-      }
+      const copied = this.fsync ? undefined : await writeNewWith(file, write, range.length);
+      return copied ?? (await this.writeReplacing(file, write, range.length, signal));
     } catch (err) {
       throw err === readFailure ? err : await this.putError(err, name);
     }
+  }
+
+  /**
+   * A temp file beside `file` written by `write`, fsynced if the store syncs, renamed over `file`:
+   * readers see the old bytes or the new. Resolves to write's count. Nothing is left of a failed
+   * write, nor of one whose count falls short of `full` (then `file` keeps its old bytes).
+   */
+  private async writeReplacing(file: string, write: (fh: fsp.FileHandle) => Promise<number>, full: number | undefined, signal?: AbortSignal): Promise<number> {
     const tmp = tempPath(this.dir);
     try {
       const fh = await fsp.open(tmp, 'wx', 0o644);
-      let copied: number;
+      let n: number;
       try {
-        copied = await write(fh);
-        if (this.fsync && copied === range.length) await fh.sync();
+        n = await write(fh);
+        if (this.fsync && (full === undefined || n === full)) await fh.sync();
       } finally {
         await fh.close();
       }
       throwIfAborted(signal);
-      if (copied !== range.length) {
+      if (full !== undefined && n < full) {
         await fsp.rm(tmp, { force: true });
-        return copied;
+        return n;
       }
       await fsp.rename(tmp, file);
-      return copied;
+      return n;
     } catch (err) {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
-      throw err === readFailure ? err : await this.putError(err, name);
+      throw err;
     }
   }
 
@@ -308,15 +304,6 @@ export class LocalDirStore implements BlobStore {
     }
     return storeError('CLFS_STORE_IO', `${where}: ${op} failed: ${e.code ?? e.message}`, { blob });
   }
-}
-
-/** A blob that does not exist yet, written straight to `file`; false when the name exists. Nothing is left of a failed write. */
-async function writeNew(file: string, data: Uint8Array): Promise<boolean> {
-  const written = await writeNewWith(file, async (fh) => {
-    await fh.writeFile(data);
-    return data.length;
-  });
-  return written !== undefined;
 }
 
 /**
