@@ -65,12 +65,7 @@ export class FaultyStore implements BlobStore {
     this.description = inner.description;
     this.sync = forwardSync(inner);
     const putFileRange = inner.putFileRange?.bind(inner);
-    this.putFileRange = putFileRange && ((name, head, range, tail, signal) => this.run('put', name, signal, async () => {
-      if (this.options.crashAfterPuts !== undefined && this.puts >= this.options.crashAfterPuts) this.crash();
-      const copied = await putFileRange(name, head, range, tail, signal);
-      this.puts++;
-      return copied;
-    }));
+    this.putFileRange = putFileRange && ((name, head, range, tail, signal) => this.run('put', name, signal, () => this.landPut(() => putFileRange(name, head, range, tail, signal))));
     this.random = mulberry32(options.seed);
     this.rules = (options.rules ?? []).map((rule) => ({ rule, left: rule.times ?? Infinity }));
   }
@@ -82,11 +77,7 @@ export class FaultyStore implements BlobStore {
     return this.run('get', name, signal, () => this.inner.get(name, signal));
   }
   async put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
-    await this.run('put', name, signal, async () => {
-      if (this.options.crashAfterPuts !== undefined && this.puts >= this.options.crashAfterPuts) this.crash();
-      await this.inner.put(name, data, signal);
-      this.puts++;
-    });
+    await this.run('put', name, signal, () => this.landPut(() => this.inner.put(name, data, signal)));
   }
   delete(name: string, signal?: AbortSignal): Promise<boolean> {
     return this.run('delete', name, signal, () => this.inner.delete(name, signal));
@@ -117,6 +108,14 @@ export class FaultyStore implements BlobStore {
       throw this.count(kind, fault(kind, name, op, this.options.retryAfterMs));
     }
     return fn();
+  }
+
+  /** A put of the inner store, unless `crashAfterPuts` have landed already; counted once it lands. */
+  private async landPut<T>(put: () => Promise<T>): Promise<T> {
+    if (this.options.crashAfterPuts !== undefined && this.puts >= this.options.crashAfterPuts) this.crash();
+    const result = await put();
+    this.puts++;
+    return result;
   }
 
   private crash(): never {
