@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -61,4 +62,14 @@ test('the bundle has every worker module it starts beside it', () => {
   const names = [...code.matchAll(/siblingWorkerUrl\(import\.meta\.url, "([^"]+)"\)/g)].map((m) => m[1]);
   assert.deepEqual(names.sort(), ['local-put-worker', 'source-worker']);
   for (const n of names) assert.ok(existsSync(path.join(dir, `${n}.js`)), `dist/cli/${n}.js (scripts/bundle-cli.mjs)`);
+});
+
+test('the bundle takes the Azure SDK from its own bundle beside it, which loads on its own', async () => {
+  const dir = path.join(repoRoot, 'dist', 'cli');
+  const code = readFileSync(path.join(dir, 'main.js'), 'utf8');
+  assert.doesNotMatch(code, /["']@azure\/storage-blob["']/);
+  assert.match(code, /import\("\.\/azure-sdk\.js"\)/);
+  // the SDK's CommonJS dependencies need the bundle's `require` (scripts/bundle-cli.mjs)
+  const sdk = (await import(pathToFileURL(path.join(dir, 'azure-sdk.js')).href)) as Record<string, unknown>;
+  for (const name of ['ContainerClient', 'AnonymousCredential', 'newPipeline']) assert.equal(typeof sdk[name], 'function', name);
 });
