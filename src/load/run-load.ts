@@ -132,7 +132,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     checkpoints.begin();
     let phasesFailed = true;
     try {
-      await runPhases(ctx, o, prior);
+      await runPhases(ctx, o, prior, !resumed);
       phasesFailed = false;
     } finally {
       // keep the progress made; if the phases already failed, their error is the one to report
@@ -200,8 +200,12 @@ async function createJob(db: JobDb, o: LoadOptions): Promise<JobConfig> {
     throw new UsageError(`source ${sourceErrorFrom(o.source, err).message}`, { code: 'CLFS_SOURCE_MISSING' });
   }
   if ((rootStat.mode & 0o170000) !== 0o040000) throw new UsageError(`source ${o.source} is not a directory`, { code: 'CLFS_SOURCE_NOT_DIR' });
-  await o.store.checkAccess(o.signal);
-  const page = await o.store.listPage({ pageSize: 1, signal: o.signal });
+  // Both at once: one round trip less before the first upload. The access check's error, which
+  // names what is wrong with the destination, is the one reported.
+  const [access, listing] = await Promise.allSettled([o.store.checkAccess(o.signal), o.store.listPage({ pageSize: 1, signal: o.signal })]);
+  if (access.status === 'rejected') throw access.reason;
+  if (listing.status === 'rejected') throw listing.reason;
+  const page = listing.value;
   if (page.items.length > 0) {
     throw new UsageError(`destination ${o.destinationIdentity} is not empty (it holds ${page.items[0].name}); a new load needs an empty container`, { code: 'CLFS_DEST_NOT_EMPTY' });
   }
@@ -237,14 +241,17 @@ async function enter(ctx: LoadContext, phase: PhaseName): Promise<void> {
   ctx.log.info(`Phase ${phase} started`);
 }
 
-async function runPhases(ctx: LoadContext, o: LoadOptions, priorElapsedMs: number): Promise<void> {
+/** `createdNow`: the job was created by this run, which has just seen the container empty. */
+async function runPhases(ctx: LoadContext, o: LoadOptions, priorElapsedMs: number, createdNow: boolean): Promise<void> {
   const { db, stats } = ctx;
   let phase = readPhase(db);
   if (phase === Phase.INIT) {
-    // Resumed in INIT: the container may hold our bucket object and nothing else.
-    const page = await ctx.store.listPage({ pageSize: 2, signal: ctx.signal });
-    const other = page.items.find((b) => b.name !== BUCKET_NAME);
-    if (other) throw new UsageError(`destination ${ctx.config.destination} is not empty (it holds ${other.name})`, { code: 'CLFS_DEST_NOT_EMPTY' });
+    if (!createdNow) {
+      // Resumed in INIT: the container may hold our bucket object and nothing else.
+      const page = await ctx.store.listPage({ pageSize: 2, signal: ctx.signal });
+      const other = page.items.find((b) => b.name !== BUCKET_NAME);
+      if (other) throw new UsageError(`destination ${ctx.config.destination} is not empty (it holds ${other.name})`, { code: 'CLFS_DEST_NOT_EMPTY' });
+    }
     stats.phase = Phase.INIT;
     ctx.log.info(`Phase ${Phase.INIT} started`);
     await writeBucket(ctx);
