@@ -13,6 +13,7 @@ import { parseBlobName } from '../src/format/names.js';
 import { evaluateGoals } from './goals.js';
 import { redactText } from './loader.js';
 import { measureCommand, parseGnuTime, readProcUsage } from './measure.js';
+import { activeShare, parseProcStat } from './machine-rest.js';
 import type { Result } from './result.js';
 import { benchRows } from './rows.js';
 import { renderTable } from './table.js';
@@ -184,4 +185,13 @@ test('the raw upload names its blobs like a load does: v2 names of the same leng
     assert.equal(n.length, 113, n);
     assert.equal(parseBlobName(n).kind, 'v2', n);
   }
+});
+
+test('machine rest: /proc/stat is read as busy, iowait and total ticks, and shares come from two samples', () => {
+  const a = parseProcStat('cpu  100 5 50 1000 20 3 2 1 0 0\ncpu0 50 2 25 500 10 1 1 0 0 0\n');
+  assert.deepEqual(a, { busy: 161, iowait: 20, total: 1181 });
+  const b = parseProcStat('cpu  110 5 150 1100 120 3 2 1 0 0\n');
+  assert.deepEqual(activeShare(a!, b!), { busy: 110 / 310, iowait: 100 / 310 });
+  assert.equal(parseProcStat('intr 1 2 3\n'), undefined);
+  assert.deepEqual(activeShare(b!, b!), { busy: 0, iowait: 0 });
 });

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--scale] [--only small,large] [--dest local|azurite] [--profile DIR] [--json FILE] [--cli FILE]`
+ * `npm run bench [-- --quick] [--scale] [--only small,large] [--dest local|azurite] [--profile DIR] [--json FILE] [--cli FILE] [--settle S]`
  *
  * Builds each tree under a temporary directory, measures its ceilings and clfsload (LZ4 and
  * compression off) against Azurite and a local directory, prints one Markdown table, the goals
@@ -16,6 +16,7 @@ import { runAzurite, runLocal, type RunContext } from './row-runner.js';
 import { benchRows, type Dest, type RowId } from './rows.js';
 import { renderTable } from './table.js';
 import { buildTree, type TreeSpec, type TreeTotals } from './trees.js';
+import { waitForRest } from './machine-rest.js';
 
 function findRepoRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
@@ -52,13 +53,14 @@ function parseOptions(argv: string[]) {
       profile: { type: 'string' },
       json: { type: 'string' },
       cli: { type: 'string' },
+      settle: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   return values;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--scale] [--only ROW,ROW] [--dest local|azurite] [--profile DIR] [--json FILE]
+const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--scale] [--only ROW,ROW] [--dest local|azurite] [--profile DIR] [--json FILE] [--settle S]
   --quick    a tenth of every tree (under two minutes)
   --rounds   runs per measurement, interleaved, fastest kept (default 2; 1 with --quick)
   --scale    add the 1,000,000-file scale row (local directory only)
@@ -66,7 +68,9 @@ const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--scale] [--only 
   --dest     only this destination
   --profile  run the loader under node --cpu-prof, profiles written to DIR
   --json     also write the raw results to FILE
-  --cli      the CLI entry to measure (default dist/cli/main.js, the bundle bin/clfsload runs)`;
+  --cli      the CLI entry to measure (default dist/cli/main.js, the bundle bin/clfsload runs)
+  --settle   wait up to S seconds for the machine to be at rest before measuring (default 300; 0
+             with --quick): after mass deletes the kernel is busy for minutes (bench/machine-rest.ts)`;
 
 function describeResult(r: Result): string {
   const what = `${r.row} ${r.dest} ${r.tool}${r.compression ? ` ${r.compression}` : ''}${r.concurrency ? ` x${r.concurrency}` : ''}`;
@@ -116,6 +120,8 @@ async function main(): Promise<number> {
   };
   console.log(`clfsload bench ${opts.quick ? '(quick) ' : ''}— ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM`);
   console.log('Page cache is warm (each tree is read right after it is written; caches are not dropped). Scratch: ' + tmp);
+  const settleS = Number(opts.settle ?? (opts.quick ? 0 : 300));
+  console.log(await waitForRest(settleS * 1000));
   const started = Date.now();
   for (const row of rows) {
     const built = new Map<string, { source: string; totals: TreeTotals }>();
