@@ -1,10 +1,10 @@
 /**
- * Whether the machine is at rest before the bench starts timing. After many files are deleted (a
- * test run, the previous bench's scratch: a million files), this machine's kernel spends minutes on
- * ext4 discards and writeback: with nothing else running, 25 % of the CPU time in the kernel and
- * 20 % in I/O wait, for ~10 min. Rows measured then ran up to 2x slower (Azurite's too), which
- * decided ratios more than either side did. The bench waits for that to pass, up to a limit, and
- * says what it saw.
+ * Whether the machine is at rest before the bench starts timing. Deleting many files (a test run,
+ * a bench's scratch: after the scale row, a million files) keeps this machine's kernel busy for
+ * minutes with ext4 discards and writeback: 25 % of the CPU time in the kernel and 20 % more in I/O
+ * wait for ~10 minutes after the scale row. A full run started 20 minutes after a test run was slow
+ * throughout (Azurite's rows too, up to 2x), which decided ratios more than either side did. The
+ * bench waits for the machine to be at rest, up to a limit, and says what it saw.
  */
 import { readFileSync } from 'node:fs';
 

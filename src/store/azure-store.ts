@@ -185,7 +185,7 @@ function agentPolicyFactory(agent: http.Agent): RequestPolicyFactory {
  * core pipeline it built (in the ContainerClient constructor) in `_corePipeline`; when a later SDK
  * version does not, this does nothing.
  */
-function dropFormDataPolicy(pipeline: object): void {
+export function dropFormDataPolicy(pipeline: object): void {
   const core = (pipeline as { _corePipeline?: { removePolicy?: (o: { name: string }) => unknown } })._corePipeline;
   if (typeof core?.removePolicy === 'function') core.removePolicy({ name: 'formDataPolicy' });
 }

@@ -1,7 +1,7 @@
 /** AzureStore against a private Azurite: the conformance suite plus auth and missing-container behaviour. */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AzureStore } from '../../src/store/azure-store.js';
+import { AzureStore, dropFormDataPolicy } from '../../src/store/azure-store.js';
 import { StoreError } from '../../src/errors.js';
 import { startAzurite } from '../helpers/azurite.js';
 import { runBlobStoreConformance } from './conformance.js';
@@ -49,5 +49,21 @@ describe('AzureStore on Azurite', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('AzureStore and the SDK it is built on', () => {
+  it('the SDK still keeps its core pipeline where dropFormDataPolicy looks, and the policy goes', async () => {
+    // If an SDK upgrade moves it, dropFormDataPolicy silently does nothing and every Azure job
+    // loads undici again (~30 ms): this test is what notices.
+    const { AnonymousCredential, ContainerClient, newPipeline } = await import('@azure/storage-blob');
+    const pipeline = newPipeline(new AnonymousCredential());
+    new ContainerClient('http://127.0.0.1:1/devstoreaccount1/c', pipeline);
+    const core = (pipeline as unknown as { _corePipeline?: { getOrderedPolicies(): { name: string }[] } })._corePipeline;
+    assert.ok(core, 'Pipeline._corePipeline is set by the ContainerClient constructor');
+    const names = (): string[] => core.getOrderedPolicies().map((p) => p.name);
+    assert.ok(names().includes('formDataPolicy'), names().join(', '));
+    dropFormDataPolicy(pipeline);
+    assert.ok(!names().includes('formDataPolicy'), names().join(', '));
   });
 });
