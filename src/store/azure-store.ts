@@ -166,12 +166,16 @@ function linkAbort(signal: AbortSignal, request: AbortController): () => void {
   return () => requests.delete(request);
 }
 
-/** A request policy (the SDK's v1 factory shape) that sends every request through our keep-alive agent. */
+/**
+ * A request policy (the SDK's v1 factory shape) that sends every request through our keep-alive
+ * agent, unless the SDK's proxy policy (which runs first) has given it the agent of the proxy that
+ * HTTPS_PROXY / HTTP_PROXY name.
+ */
 function agentPolicyFactory(agent: http.Agent): RequestPolicyFactory {
   return {
     create: (next) => ({
       sendRequest: (request) => {
-        request.agent = agent;
+        request.agent ??= agent;
         return next.sendRequest(request);
       },
     }),
