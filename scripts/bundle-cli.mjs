@@ -18,35 +18,30 @@ const WORKERS = {
 };
 
 const AZURE_SDK = '@azure/storage-blob';
+/** The SDK bundle's name beside the CLI's (an entry point name, without `.js`). */
+const SDK_BUNDLE = 'azure-sdk';
+
+/** What both bundles share: ES modules for Node 20, written to dist/cli. */
+const COMMON = { bundle: true, platform: 'node', format: 'esm', target: 'node20', outdir: 'dist/cli', logLevel: 'warning' };
 
 /** Points the CLI's import of the Azure SDK at the SDK bundle beside it. */
 const useSdkBundle = {
   name: 'use-sdk-bundle',
   setup(b) {
-    b.onResolve({ filter: /^@azure\/storage-blob$/ }, () => ({ path: './azure-sdk.js', external: true }));
+    b.onResolve({ filter: /^@azure\/storage-blob$/ }, () => ({ path: `./${SDK_BUNDLE}.js`, external: true }));
   },
 };
 
 await build({
+  ...COMMON,
   entryPoints: { main: 'dist/src/cli/main.js', ...WORKERS },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
   packages: 'external',
   plugins: [useSdkBundle],
-  outdir: 'dist/cli',
-  logLevel: 'warning',
 });
 
 await build({
-  entryPoints: { 'azure-sdk': AZURE_SDK },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  outdir: 'dist/cli',
-  logLevel: 'warning',
+  ...COMMON,
+  entryPoints: { [SDK_BUNDLE]: AZURE_SDK },
   // Some of the SDK's dependencies are CommonJS and require() node built-ins, which an ES module
   // has no `require` for: give the bundle one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
