@@ -1,6 +1,7 @@
 /** The job log: `output.txt` in the state dir (uploaded at FINALIZE), plus listeners for the CLI. */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { escapeText } from '../util/escape-name.js';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40 };
@@ -13,8 +14,10 @@ export function scrub(message: string): string {
 }
 
 /**
- * Appends lines to output.txt. Writes go straight to the file descriptor: lines are few
- * (phases, failures, warnings), so no buffering is needed and a crash loses nothing.
+ * Appends lines to output.txt. Every line is escaped (escape-name.ts: `\n`, `\\`, `\xNN`), so a source
+ * name holding a newline or a terminal escape cannot forge a line, here or on the console.
+ * Writes go straight to the file descriptor: lines are few (phases, failures, warnings), so no
+ * buffering is needed and a crash loses nothing.
  */
 export class JobLog {
   private fd: number | undefined;
@@ -32,7 +35,7 @@ export class JobLog {
 
   log(level: LogLevel, message: string, toListeners = true): void {
     if (RANK[level] < RANK[this.level]) return;
-    const clean = scrub(message);
+    const clean = escapeText(scrub(message));
     if (this.fd !== undefined) {
       try {
         writeSync(this.fd, `${new Date().toISOString()} ${level} ${clean}\n`);
