@@ -65,6 +65,9 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // A closed or full stderr (EPIPE, ENOSPC) must not crash the process with an unhandled 'error'
+  // event: the exit code still tells the outcome. stdout is guarded by each command's writer.
+  process.stderr.on('error', () => undefined);
   applyHeapPolicy();
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
