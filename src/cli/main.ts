@@ -8,6 +8,7 @@ import { ClfsError } from '../errors.js';
 import { registerCommands } from './commands/index.js';
 import { findUp } from '../util/find-up.js';
 import { applyHeapPolicy } from './heap-policy.js';
+import { escapeText } from '../util/escape-name.js';
 
 /** Reads our package.json version; searched upward so it works from src/ (tsx) and dist/src/ (tsc). */
 function packageVersion(): string {
@@ -43,7 +44,8 @@ export async function runCli(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    const message = err instanceof ClfsError ? `${err.message} [${err.code}]` : `internal error: ${(err as Error)?.stack ?? String(err)}`;
+    // one line: a path in the message (a source name, an argument) may hold a newline or an escape
+    const message = err instanceof ClfsError ? `${escapeText(err.message)} [${err.code}]` : `internal error: ${(err as Error)?.stack ?? String(err)}`;
     process.stderr.write(`clfsload: ${message}\n`);
     return exitCodeFor(err);
   } finally {
@@ -63,6 +65,9 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // A closed or full stderr (EPIPE, ENOSPC) must not crash the process with an unhandled 'error'
+  // event: the exit code still tells the outcome. stdout is guarded by each command's writer.
+  process.stderr.on('error', () => undefined);
   applyHeapPolicy();
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

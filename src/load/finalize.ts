@@ -11,6 +11,7 @@ import { BUCKET_NAME, TMP_ROOT_NAME, rootName } from '../format/names.js';
 import { INITIAL_VERSION } from '../format/constants.js';
 import { StoreError } from '../errors.js';
 import type { LoadContext } from './context.js';
+import { escapeName } from '../util/escape-name.js';
 
 /** Writes the bucket object (INIT writes it first of all; FINALIZE rewrites it with the logs). */
 export async function writeBucket(ctx: LoadContext, logBlobs: string[] = []): Promise<void> {
@@ -18,13 +19,16 @@ export async function writeBucket(ctx: LoadContext, logBlobs: string[] = []): Pr
   await ctx.store.put(BUCKET_NAME, blob, ctx.signal);
 }
 
-/** problems.txt: one failed source path per line, raw bytes (§11.5 step 1). */
+/**
+ * problems.txt: one failed source path per line (§11.5 step 1). Unlike the spec's raw bytes, each
+ * path is escaped (escape-name.ts: `\\`, `\n`, `\t`, `\r`, `\xNN`), so a name holding a newline
+ * stays one entry and cannot forge another; ordinary UTF-8 paths are unchanged.
+ */
 export function writeProblems(ctx: LoadContext, stateDir: string): void {
   const paths = ctx.db.failedPaths();
   // A FINALIZE restarted after a resume that fixed every failure must not upload a stale list.
   if (paths.length === 0) return rmSync(path.join(stateDir, 'problems.txt'), { force: true });
-  const nl = Buffer.from('\n');
-  writeFileSync(path.join(stateDir, 'problems.txt'), Buffer.concat(paths.flatMap((p) => [p, nl])), { mode: 0o600 });
+  writeFileSync(path.join(stateDir, 'problems.txt'), paths.map((p) => `${escapeName(p)}\n`).join(''), { mode: 0o600 });
 }
 
 export async function finalize(ctx: LoadContext, stateDir: string): Promise<void> {

@@ -1,6 +1,7 @@
 /** The job log: `output.txt` in the state dir (uploaded at FINALIZE), plus listeners for the CLI. */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { escapeText } from '../util/escape-name.js';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40 };
@@ -13,12 +14,16 @@ export function scrub(message: string): string {
 }
 
 /**
- * Appends lines to output.txt. Writes go straight to the file descriptor: lines are few
- * (phases, failures, warnings), so no buffering is needed and a crash loses nothing.
+ * Appends lines to output.txt. Every line is escaped (escape-name.ts: `\n`, `\\`, `\xNN`), so a source
+ * name holding a newline or a terminal escape cannot forge a line, here or on the console.
+ * Writes go straight to the file descriptor: lines are few (phases, failures, warnings), so no
+ * buffering is needed and a crash loses nothing.
  */
 export class JobLog {
   private fd: number | undefined;
-  private readonly listeners: LogListener[] = [];
+  private listeners: LogListener[] = [];
+  /** why a listener (the console) failed, once one did: the file then holds the only full log */
+  private listenerLost: string | undefined;
   constructor(
     stateDir: string,
     private readonly level: LogLevel = 'INFO',
@@ -32,16 +37,33 @@ export class JobLog {
 
   log(level: LogLevel, message: string, toListeners = true): void {
     if (RANK[level] < RANK[this.level]) return;
-    const clean = scrub(message);
-    if (this.fd !== undefined) {
-      try {
-        writeSync(this.fd, `${new Date().toISOString()} ${level} ${clean}\n`);
-      } catch {
-        // a full or failing state disk must not turn a log line into the job's error: the listeners
-        // (the terminal) still get every line, and the database error that follows says what to do
-      }
+    const clean = escapeText(scrub(message));
+    this.write(level, clean);
+    if (toListeners) for (const l of this.listeners) this.tell(l, level, clean);
+  }
+
+  private write(level: LogLevel, line: string): void {
+    if (this.fd === undefined) return;
+    try {
+      writeSync(this.fd, `${new Date().toISOString()} ${level} ${line}\n`);
+    } catch {
+      // a full or failing state disk must not turn a log line into the job's error: the listeners
+      // (the terminal) still get every line, and the database error that follows says what to do
     }
-    if (toListeners) for (const l of this.listeners) l(level, clean);
+  }
+
+  /**
+   * A listener that throws (the console is gone: EPIPE, ENOSPC) is dropped and the job goes on:
+   * losing the terminal of a long job must not lose the job. The file says so, once.
+   */
+  private tell(l: LogListener, level: LogLevel, line: string): void {
+    try {
+      l(level, line);
+    } catch (err) {
+      this.listeners = this.listeners.filter((x) => x !== l);
+      this.listenerLost ??= escapeText(scrub((err as Error)?.message ?? String(err)));
+      this.write('WARNING', `console output lost (${this.listenerLost}): the load goes on and logs to this file only`);
+    }
   }
   debug(m: string): void { this.log('DEBUG', m); }
   /** Whether lines of `level` are kept: lets a caller skip building a per-object line nobody reads. */
@@ -53,6 +75,7 @@ export class JobLog {
   error(m: string): void { this.log('ERROR', m); }
 
   close(): void {
+    if (this.listenerLost !== undefined) this.write('WARNING', `the console was lost during this run (${this.listenerLost}); this file holds the complete log`);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }

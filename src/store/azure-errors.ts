@@ -20,7 +20,25 @@ interface SdkErrorLike {
   statusCode?: number;
   code?: string;
   details?: { errorCode?: string };
-  response?: { headers?: { get(name: string): string | undefined | null } };
+  response?: { headers?: { get(name: string): string | undefined | null }; bodyAsText?: string | null };
+}
+
+// The SDK's own messages when it cannot parse or deserialize an error body: they embed "[object Object]"
+// and the whole body, so they are replaced by what we can read from the body ourselves.
+const SDK_PARSE_FAILURE = /^Error .* occurred (while parsing|in deserializing) the response/;
+
+/**
+ * The service's `<Code>` and `<Message>` from an XML error body, read with two patterns: the body
+ * may be one the SDK's XML parser refused. The message is cut to its first line (the rest is
+ * RequestId/Time), unescaped for the five XML entities, capped, and redacted by the caller.
+ */
+export function serviceErrorFromBody(body: string | null | undefined): { code?: string; message?: string } {
+  if (!body) return {};
+  const code = /<Code>\s*([A-Za-z0-9_.-]{1,100})\s*<\/Code>/.exec(body)?.[1];
+  const raw = /<Message>([\s\S]*?)(<\/Message>|$)/.exec(body)?.[1];
+  const message = raw === undefined ? undefined : raw.split('\n', 1)[0].trim()
+    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return { code, message: message || undefined };
 }
 
 /** Context for one failed call: what the store is, which blob, whether the caller aborted or we timed out. */
@@ -43,8 +61,12 @@ export function mapAzureError(err: unknown, ctx: AzureErrorContext): StoreError 
   }
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
   // The x-ms-error-code header survives bodies the SDK fails to parse (HEAD has none at all).
-  const serviceCode = e.response?.headers?.get('x-ms-error-code') ?? e.details?.errorCode ?? (typeof e.code === 'string' ? e.code : undefined);
-  const detail = firstLine(e.message);
+  const fromBody = status === undefined ? {} : serviceErrorFromBody(e.response?.bodyAsText);
+  const sdkCode = typeof e.code === 'string' && e.code !== 'PARSE_ERROR' ? e.code : undefined;
+  const serviceCode = e.response?.headers?.get('x-ms-error-code') ?? e.details?.errorCode ?? fromBody.code ?? sdkCode;
+  const parseFailed = SDK_PARSE_FAILURE.test(e.message ?? '');
+  // never the SDK's parse-failure text (it holds the raw body); the service's own message instead
+  const detail = parseFailed ? firstLine(fromBody.message ?? 'the service sent an error body that could not be read') : firstLine(e.message);
   if (status === undefined) {
     const retryable = serviceCode !== undefined ? RETRYABLE_NET_CODES.has(serviceCode) || /socket|ECONNRESET|hang up/i.test(detail) : true;
     return storeError('CLFS_STORE_UNAVAILABLE', `${where}: ${ctx.op} failed: connection error (${serviceCode ?? detail})`, { blob, retryable, serviceCode });

@@ -6,6 +6,9 @@
 import { forwardSync, type BlobInfo, type BlobPage, type BlobStore, type ListOptions } from './blob-store.js';
 import { sleep, throwIfAborted } from './store-errors.js';
 
+/** setTimeout's largest delay: a longer one fires after 1 ms (with a TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface RateLimitOptions {
   /** megabits per second (10^6 bits) */
   capMbps: number;
@@ -41,8 +44,11 @@ export class TokenBucket {
     throwIfAborted(signal);
     this.refill();
     const need = Math.min(bytes, this.capacity);
-    if (this.tokens < need) {
-      await this.wait(Math.ceil(((need - this.tokens) / this.bytesPerSecond) * 1000), signal);
+    // Waits in steps of at most MAX_TIMER_MS (a tiny rate means a long wait, never no wait), and
+    // checks the bucket again after each: a timer may fire early, a clock may jump.
+    while (this.tokens < need) {
+      const ms = Math.ceil(((need - this.tokens) / this.bytesPerSecond) * 1000);
+      await this.wait(Number.isFinite(ms) ? Math.min(MAX_TIMER_MS, Math.max(1, ms)) : MAX_TIMER_MS, signal);
       this.refill();
     }
     this.tokens -= bytes;
@@ -64,7 +70,7 @@ export class RateLimitedStore implements BlobStore {
   readonly bucket: TokenBucket;
 
   constructor(private readonly inner: BlobStore, options: RateLimitOptions) {
-    if (!(options.capMbps > 0)) throw new RangeError(`capMbps must be > 0, got ${options.capMbps}`);
+    if (!(options.capMbps > 0) || !Number.isFinite(options.capMbps)) throw new RangeError(`capMbps must be a finite number > 0, got ${options.capMbps}`);
     this.description = inner.description;
     this.sync = forwardSync(inner);
     const putFileRange = inner.putFileRange?.bind(inner);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { RateLimitedStore } from '../../src/store/rate-limited-store.js';
+import { MAX_TIMER_MS, RateLimitedStore } from '../../src/store/rate-limited-store.js';
 import { AbortedError } from '../../src/errors.js';
 
 /** A fake clock: sleeping advances time instantly. */
@@ -49,5 +49,34 @@ describe('RateLimitedStore', () => {
     setTimeout(() => ac.abort(), 30);
     await assert.rejects(store.put('B', new Uint8Array(1000), ac.signal), AbortedError);
     assert.throws(() => new RateLimitedStore(new MemoryStore(), { capMbps: 0 }), RangeError);
+  });
+});
+
+describe('RateLimitedStore at absurdly low rates', () => {
+  it('never asks for a timer delay beyond 2^31-1 ms, and still holds the put back', async () => {
+    // 1e-300 Mbit/s: the wait for the second blob is ~10^304 ms. setTimeout turns any delay above
+    // 2^31-1 ms into 1 ms (with a TimeoutOverflowWarning), which disabled the cap.
+    let t = 0;
+    const slept: number[] = [];
+    const ac = new AbortController();
+    const sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+      slept.push(ms);
+      t += ms;
+      if (slept.length === 3) ac.abort();
+      if (signal?.aborted) throw new AbortedError();
+    };
+    const inner = new MemoryStore();
+    const store = new RateLimitedStore(inner, { capMbps: 1e-300, now: () => t, sleep });
+    await store.put('A', new Uint8Array(1000)); // the first blob goes at once (the full bucket, then debt)
+    await assert.rejects(store.put('B', new Uint8Array(1000), ac.signal), AbortedError);
+    assert.equal(slept.length, 3, 'it kept waiting, step by step');
+    for (const ms of slept) assert.ok(ms >= 1 && ms <= MAX_TIMER_MS, `delay ${ms} within 1..2^31-1 ms`);
+    assert.equal(await inner.head('B'), undefined, 'the second blob was never sent');
+  });
+
+  it('rejects a cap that is not a finite positive number', () => {
+    for (const capMbps of [Number.NaN, Number.POSITIVE_INFINITY, -1, 0]) {
+      assert.throws(() => new RateLimitedStore(new MemoryStore(), { capMbps }), RangeError, String(capMbps));
+    }
   });
 });

@@ -1,5 +1,6 @@
 /** `clfsload export <container> <dest-dir>`: rebuild the container's tree in a new local directory. */
 import { Command, Option } from 'commander';
+import { LIMITS, parseCount } from '../parse-flags.js';
 import type { ExportFlags } from './export-action.js';
 
 export function register(program: Command): void {
@@ -10,6 +11,6 @@ export function register(program: Command): void {
     .argument('<dest-dir>', 'where to write the tree')
     .addOption(new Option('--output-type <type>', 'report format').choices(['text', 'json']).default('text'))
     .option('--progress', 'print progress on stderr even when it is not a terminal')
-    .option('--workers <n>', 'objects exported at once', (v) => Number.parseInt(v, 10), 8)
+    .addOption(new Option('--workers <n>', `objects exported at once, ${LIMITS.workers.min} to ${LIMITS.workers.max}`).default(8).argParser(parseCount(LIMITS.workers.min, LIMITS.workers.max)))
     .action(async (location: string, dest: string, opts: ExportFlags) => (await import('./export-action.js')).exportAction(location, dest, opts));
 }

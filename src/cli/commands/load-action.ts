@@ -12,6 +12,7 @@ import { TooManyErrors } from '../../load/transfer.js';
 import { dryRun } from '../../load/dry-run.js';
 import type { LogLevel } from '../../load/job-log.js';
 import { LoadOutput, type OutputType } from '../load-output.js';
+import { escapeText } from '../../util/escape-name.js';
 
 export interface LoadFlags {
   statePath: string;
@@ -35,7 +36,7 @@ export async function loadAction(source: string, destination: string, flags: Loa
     const r = await dryRun(source, flags.preserveHardlinks, base);
     if (flags.outputType === 'json') out.json({ type: 'dry-run', ...r });
     else {
-      out.log('INFO', `Dry run: nothing was written to ${describeLocation(destination)}`);
+      out.log('INFO', `Dry run: nothing was written to ${escapeText(describeLocation(destination))}`);
       for (const [k, v] of Object.entries(r)) out.log('INFO', `${k}: ${v}`);
     }
     return r.failed > 0 ? EXIT.FAILED : EXIT.OK;
@@ -67,7 +68,7 @@ export async function loadAction(source: string, destination: string, flags: Loa
       source, stateDir: flags.statePath, store, destinationIdentity: identity, newSession: flags.newSession,
       compression: flags.compressionType as 'LZ4' | 'DISABLED', preserveHardlinks: flags.preserveHardlinks,
       maxErrors: flags.maxErrors, logLevel: flags.logLevel as LogLevel, concurrency: flags.concurrency,
-      signal: controller.signal, stats, onLog: (level, msg) => out.log(level, msg),
+      signal: controller.signal, stats, onLog: out.listener,
       exclude: [flags.statePath, ...(identity.startsWith('file://') ? [identity.slice('file://'.length)] : [])],
     });
     if (result.alreadyDone) out.log('INFO', 'This job already completed; nothing was written. Its final summary:');

@@ -1,5 +1,6 @@
 /** `clfsload load <source-dir> <destination> --state-path <dir>`: the flags of `azcopy load clfs`. */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { LIMITS, parseBool, parseCount, parseRange } from '../parse-flags.js';
 import { defaultConcurrency } from '../../load/options.js';
 import type { LoadFlags } from './load-action.js';
 
@@ -7,27 +8,6 @@ import type { LoadFlags } from './load-action.js';
 // would leave most of our 64 writes in flight queued.
 // Set before any pool use; an explicit value from the environment wins.
 process.env.UV_THREADPOOL_SIZE ??= '64';
-
-function parseBool(v: string | undefined): boolean {
-  if (v === undefined || v === '' || /^true$/i.test(v)) return true;
-  if (/^false$/i.test(v)) return false;
-  throw new InvalidArgumentError('expected true or false');
-}
-
-function parseCount(min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
-    return n;
-  };
-}
-
-function parsePositive(v: string): number {
-  const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
-
 
 const EXAMPLES = `
 Examples:
@@ -53,15 +33,15 @@ export function register(program: Command): void {
       return u;
     }))
     .addOption(new Option('--preserve-hardlinks [bool]', 'keep hard links as one object with several names, e.g. --preserve-hardlinks=true').default(false).argParser(parseBool))
-    .addOption(new Option('--max-errors <n>', 'stop after this many failed entries; 0 = never stop, e.g. --max-errors 0').default(50).argParser(parseCount(0)))
+    .addOption(new Option('--max-errors <n>', 'stop after this many failed entries; 0 = never stop, e.g. --max-errors 0').default(50).argParser(parseCount(LIMITS.maxErrors.min, LIMITS.maxErrors.max)))
     .addOption(new Option('--log-level <level>', 'DEBUG, INFO, WARNING or ERROR, e.g. --log-level WARNING').default('INFO').argParser((v) => {
       const u = v.toUpperCase();
       if (!['DEBUG', 'INFO', 'WARNING', 'ERROR'].includes(u)) throw new InvalidArgumentError('expected DEBUG, INFO, WARNING or ERROR');
       return u;
     }))
     .addOption(new Option('--output-type <type>', 'text or json (one JSON object per line), e.g. --output-type json').choices(['text', 'json']).default('text'))
-    .addOption(new Option('--concurrency <n>', `objects written at once, twice as many small ones (default automatic: ${defaultConcurrency()}), e.g. --concurrency 128`).argParser(parseCount(1)))
-    .addOption(new Option('--cap-mbps <n>', 'cap the upload rate in megabits per second, e.g. --cap-mbps 100').argParser(parsePositive))
+    .addOption(new Option('--concurrency <n>', `objects written at once, twice as many small ones, ${LIMITS.concurrency.min} to ${LIMITS.concurrency.max} (default automatic: ${defaultConcurrency()}), e.g. --concurrency 128`).argParser(parseCount(LIMITS.concurrency.min, LIMITS.concurrency.max)))
+    .addOption(new Option('--cap-mbps <n>', `cap the upload rate in megabits per second, ${LIMITS.capMbps.min} to ${LIMITS.capMbps.max.toLocaleString('en-US')}, e.g. --cap-mbps 100`).argParser(parseRange(LIMITS.capMbps.min, LIMITS.capMbps.max)))
     .option('--dry-run', 'scan the source and report what would be written; nothing is written to the destination')
     .addHelpText('after', EXAMPLES)
     .action(async (source: string, destination: string, flags: LoadFlags) => {
