@@ -206,6 +206,7 @@ export async function openDest(dest: string): Promise<{ dir: fsp.FileHandle; cre
       if (code === 'ELOOP') throw new DestError(`${dest} is a symbolic link; give the directory itself`);
       if (code === 'ENOTDIR') {
         const st = await fsp.lstat(dest).catch(() => undefined);
+        if (st?.isSymbolicLink()) throw new DestError(`${dest} is a symbolic link; give the directory itself`);
         throw new DestError(st ? `${dest} exists and is not a directory` : `${dest}: a parent is not a directory`);
       }
       if (code !== 'ENOENT' || attempt > 0) throw new DestError(`cannot open ${dest}: ${reason(err)}`);
