@@ -141,22 +141,40 @@ async function writeAll(fh: fsp.FileHandle, buf: Buffer, pos: number): Promise<v
   for (let off = 0; off < buf.length;) off += (await fh.write(buf, off, buf.length - off, pos + off)).bytesWritten;
 }
 
-/** Writes `chunk` at file offset `pos` leaving whole zero blocks as holes; returns the new offset. */
-export async function writeSparse(fh: fsp.FileHandle, chunk: Uint8Array, pos: number): Promise<number> {
-  const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-  let runStart = -1; // start (in buf) of the pending run of data to write
-  let i = 0;
-  while (i < buf.length) {
-    const end = Math.min(buf.length, i + BLOCK - ((pos + i) % BLOCK));
-    const zero = end - i === BLOCK && buf.subarray(i, end).equals(ZEROS);
-    if (zero && runStart >= 0) {
-      await writeAll(fh, buf.subarray(runStart, i), pos + runStart);
-      runStart = -1;
-    } else if (!zero && runStart < 0) runStart = i;
-    i = end;
+/** Writes a file's chunks in order, leaving whole zero blocks as holes. */
+export class SparseWriter {
+  private pos = 0;
+  /** bytes up to here are on disk; beyond it (up to pos) is a hole */
+  private dataEnd = 0;
+
+  constructor(private readonly fh: fsp.FileHandle) {}
+
+  async write(chunk: Uint8Array): Promise<void> {
+    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    const pos = this.pos;
+    let runStart = -1; // start (in buf) of the pending run of data to write
+    let i = 0;
+    while (i < buf.length) {
+      const end = Math.min(buf.length, i + BLOCK - ((pos + i) % BLOCK));
+      const zero = end - i === BLOCK && buf.subarray(i, end).equals(ZEROS);
+      if (zero && runStart >= 0) {
+        await writeAll(this.fh, buf.subarray(runStart, i), pos + runStart);
+        this.dataEnd = pos + i;
+        runStart = -1;
+      } else if (!zero && runStart < 0) runStart = i;
+      i = end;
+    }
+    if (runStart >= 0) {
+      await writeAll(this.fh, buf.subarray(runStart), pos + runStart);
+      this.dataEnd = pos + buf.length;
+    }
+    this.pos = pos + buf.length;
   }
-  if (runStart >= 0) await writeAll(fh, buf.subarray(runStart), pos + runStart);
-  return pos + buf.length;
+
+  /** The length, when the file ends in a hole. */
+  async finish(): Promise<void> {
+    if (this.dataEnd < this.pos) await this.fh.truncate(this.pos);
+  }
 }
 
 /** Short text of a system error ("permission denied") without Node's syscall and path suffix. */

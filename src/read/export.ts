@@ -11,7 +11,7 @@ import { ClfsError, UsageError } from '../errors.js';
 import type { Container } from './container.js';
 import { directoryEntries } from './dir-entries.js';
 import { displayName, joinPath, typeOfBtype, unsafeNameReason } from './entry-kind.js';
-import { at, createFile, finishHandle, link, makeDir, makeNode, makeSymlink, openDest, reopenDir, writeSparse, type Attrs } from './export-fs.js';
+import { at, createFile, finishHandle, link, makeDir, makeNode, makeSymlink, openDest, reopenDir, SparseWriter, type Attrs } from './export-fs.js';
 import { fileChunks } from './file-content.js';
 import { timePrecision, timePrecisionReason, type TimePrecision } from './precise-times.js';
 import { runWorkStack } from './work-stack.js';
@@ -188,13 +188,13 @@ export async function exportContainer(c: Container, dest: string, options: Expor
       const fh = await createFile(dir, item.name);
       let written = 0; // counted as they land; taken back if the file fails
       try {
-        let pos = 0;
+        const out = new SparseWriter(fh);
         for await (const chunk of fileChunks(c, item.id, inode, { readAhead: 2, path: item.path })) {
-          pos = await writeSparse(fh, chunk, pos);
+          await out.write(chunk);
           counters.bytes += chunk.length;
           written += chunk.length;
         }
-        await fh.truncate(pos); // the length, when the file ends in a hole
+        await out.finish();
         await finishHandle(fh, a, asRoot);
       } catch (err) {
         counters.bytes -= written;
