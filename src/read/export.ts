@@ -4,13 +4,14 @@
  * and a directory reached twice is not entered again. Damaged objects are reported and skipped.
  */
 import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { ROOT_ID, idHex } from '../format/index.js';
 import type { InodeObject } from '../format/index.js';
 import { ClfsError, UsageError } from '../errors.js';
 import type { Container } from './container.js';
 import { directoryEntries } from './dir-entries.js';
 import { displayName, joinPath, typeOfBtype, unsafeNameReason } from './entry-kind.js';
-import { applyPathAttrs, createFile, finishFile, makeNode, makeSymlink, prepareDest, type Attrs } from './export-fs.js';
+import { at, createFile, finishHandle, link, makeDir, makeNode, makeSymlink, openDest, reopenDir, SparseWriter, type Attrs } from './export-fs.js';
 import { fileChunks } from './file-content.js';
 import { timePrecision, timePrecisionReason, type TimePrecision } from './precise-times.js';
 import { runWorkStack } from './work-stack.js';
@@ -60,13 +61,31 @@ export interface ExportResult extends ExportCounters {
   warnings: number;
 }
 
-interface Item {
-  id: Uint8Array;
-  fsPath: Buffer;
+/** A directory we made (or the destination): open while its subtree is being exported. */
+interface DirNode {
+  parent?: DirNode;
+  /** name in the parent */
+  name: Buffer;
+  fh?: FileHandle;
+  dev: number;
+  ino: number;
+  /** its listing (1) + children not finished yet; at 0 its attributes are applied and it is closed */
+  pending: number;
+  /** operations using fh right now (it is not closed under them: its number could be reused) */
+  users: number;
+  done: boolean;
+  /** undefined: leave its attributes alone (a destination that existed before) */
+  attrs?: Attrs;
   path: string;
 }
 
-const SLASH = Buffer.from('/');
+interface Item {
+  id: Uint8Array;
+  /** undefined: the root, exported into the destination itself */
+  parent?: DirNode;
+  name: Buffer;
+  path: string;
+}
 
 function attrsOf(inode: InodeObject): Attrs {
   const v = inode.vattr;
@@ -74,8 +93,9 @@ function attrsOf(inode: InodeObject): Attrs {
 }
 
 export async function exportContainer(c: Container, dest: string, options: ExportOptions = {}): Promise<ExportResult> {
+  let opened: { dir: FileHandle; created: boolean };
   try {
-    await prepareDest(dest);
+    opened = await openDest(dest);
   } catch (err) {
     throw new UsageError(`export destination: ${(err as Error).message}`, { code: 'CLFS_EXPORT_DEST', cause: err });
   }
@@ -90,51 +110,105 @@ export async function exportContainer(c: Container, dest: string, options: Expor
     const read = err instanceof ClfsError;
     issue('error', read ? 'EXPORT_READ_FAILED' : 'EXPORT_WRITE_FAILED', path, (err as Error).message);
   };
-  const dirs: { fsPath: Buffer; attrs: Attrs; path: string }[] = [];
+  const rootStat = await opened.dir.stat();
+  const root: DirNode = { name: Buffer.alloc(0), fh: opened.dir, dev: rootStat.dev, ino: rootStat.ino, pending: 1, users: 0, done: false, path: '' };
+  const open = new Set<DirNode>([root]);
   const dirsSeen = new Set<string>();
-  /** multi-link objects: the first path written (undefined if that failed) */
-  const links = new Map<string, Promise<Buffer | undefined>>();
+  /** multi-link objects: where the first name was written (undefined if that failed) */
+  const links = new Map<string, Promise<{ dir: DirNode; name: Buffer } | undefined>>();
 
-  async function* children(id: Uint8Array, inode: InodeObject, fsPath: Buffer, path: string): AsyncGenerator<Item> {
+  const close = async (node: DirNode): Promise<void> => {
+    const fh = node.fh;
+    node.fh = undefined;
+    open.delete(node);
+    await fh?.close().catch(() => undefined);
+  };
+
+  /** Runs `fn` on the node's open directory, reopening it (checked to be the same one) if it is closed. */
+  const withDir = async <T>(node: DirNode, fn: (fh: FileHandle) => Promise<T>): Promise<T> => {
+    if (node.fh) {
+      node.users++;
+      try {
+        return await fn(node.fh);
+      } finally {
+        if (--node.users === 0 && node.done && node !== root) await close(node);
+      }
+    }
+    if (!node.parent) throw new Error('the destination is closed');
+    const fh = await withDir(node.parent, (p) => reopenDir(p, node.name, node.dev, node.ino));
     try {
-      for await (const e of directoryEntries(c, id, inode, path)) {
+      return await fn(fh);
+    } finally {
+      await fh.close();
+    }
+  };
+
+  /** One child of `node` (or its listing) finished: at the last one, its attributes (children before parents) and close. */
+  const release = async (node: DirNode): Promise<void> => {
+    if (--node.pending > 0) return;
+    if (node.attrs && node.fh) {
+      node.users++; // a hard link still using fh must not close it under us
+      try {
+        await finishHandle(node.fh, node.attrs, asRoot);
+      } catch (err) {
+        failed(node.path, err);
+      } finally {
+        node.users--;
+      }
+    }
+    node.done = true;
+    if (node === root) return;
+    if (node.users === 0) await close(node);
+    if (node.parent) await release(node.parent);
+  };
+
+  async function* children(id: Uint8Array, inode: InodeObject, node: DirNode): AsyncGenerator<Item> {
+    try {
+      for await (const e of directoryEntries(c, id, inode, node.path)) {
         const shown = displayName(e.name);
         const reason = unsafeNameReason(e.name);
         if (reason) {
-          issue('error', 'EXPORT_UNSAFE_NAME', path, `entry ${JSON.stringify(shown)} skipped: ${reason}`);
+          issue('error', 'EXPORT_UNSAFE_NAME', node.path, `entry ${JSON.stringify(shown)} skipped: ${reason}`);
           continue;
         }
-        yield { id: e.fh, fsPath: Buffer.concat([fsPath, SLASH, e.name]), path: joinPath(path, shown) };
+        node.pending++;
+        yield { id: e.fh, parent: node, name: Buffer.from(e.name), path: joinPath(node.path, shown) };
       }
     } catch (err) {
-      failed(path, err);
+      failed(node.path, err);
+    } finally {
+      await release(node);
     }
   }
 
-  const writeLeaf = async (item: Item, inode: InodeObject): Promise<boolean> => {
+  const writeLeaf = async (item: Item, dir: FileHandle, inode: InodeObject): Promise<boolean> => {
     const type = typeOfBtype(inode.vattr.btype);
     const a = attrsOf(inode);
     if (type === 'file') {
-      const fh = await createFile(item.fsPath);
+      const fh = await createFile(dir, item.name);
+      let written = 0; // counted as they land; taken back if the file fails
       try {
+        const out = new SparseWriter(fh);
         for await (const chunk of fileChunks(c, item.id, inode, { readAhead: 2, path: item.path })) {
-          for (let off = 0; off < chunk.length;) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+          await out.write(chunk);
           counters.bytes += chunk.length;
+          written += chunk.length;
         }
-        await finishFile(fh, a, asRoot);
+        await out.finish();
+        await finishHandle(fh, a, asRoot);
       } catch (err) {
+        counters.bytes -= written;
         await fh.close();
-        await fsp.unlink(item.fsPath).catch(() => undefined); // our own partial file
+        await fsp.unlink(at(dir, item.name)).catch(() => undefined); // our own partial file
         throw err;
       }
       await fh.close();
       counters.files++;
     } else if (type === 'symlink') {
-      await makeSymlink(inode.data ?? new Uint8Array(0), item.fsPath, a, asRoot);
+      await makeSymlink(inode.data ?? new Uint8Array(0), dir, item.name, a, asRoot);
       counters.symlinks++;
     } else if (type === 'fifo' || ((type === 'chr' || type === 'blk') && asRoot)) {
-      await makeNode(type, item.fsPath, inode.vattr.rdevMajor, inode.vattr.rdevMinor);
-      await applyPathAttrs(item.fsPath, a, asRoot);
+      await makeNode(type, dir, item.name, inode.vattr.rdevMajor, inode.vattr.rdevMinor, a, asRoot);
       counters.specials++;
     } else if (type === 'chr' || type === 'blk') {
       issue('warning', 'EXPORT_SKIPPED_DEVICE', item.path, 'device node skipped (creating one needs root)');
@@ -149,16 +223,16 @@ export async function exportContainer(c: Container, dest: string, options: Expor
     return true;
   };
 
-  const handleLeaf = async (item: Item, inode: InodeObject): Promise<void> => {
+  const handleLeaf = async (item: Item, parent: DirNode, inode: InodeObject): Promise<void> => {
     const multi = inode.vattr.nlink > 1 || (inode.back?.length ?? 0) > 1;
-    let settle: ((p: Buffer | undefined) => void) | undefined;
+    let settle: ((p: { dir: DirNode; name: Buffer } | undefined) => void) | undefined;
     if (multi) {
       const key = idHex(item.id);
       const prior = links.get(key);
       if (prior) {
         const first = await prior;
         if (!first) return issue('error', 'EXPORT_WRITE_FAILED', item.path, 'hard link skipped: its first name could not be written');
-        await fsp.link(first, item.fsPath);
+        await withDir(parent, (to) => withDir(first.dir, (from) => link(from, first.name, to, item.name)));
         counters.hardLinks++;
         return;
       }
@@ -166,40 +240,51 @@ export async function exportContainer(c: Container, dest: string, options: Expor
     }
     let ok = false;
     try {
-      ok = await writeLeaf(item, inode);
+      ok = await withDir(parent, (dir) => writeLeaf(item, dir, inode));
     } finally {
-      settle?.(ok ? item.fsPath : undefined);
+      settle?.(ok ? { dir: parent, name: item.name } : undefined);
     }
   };
 
   const handle = async (item: Item, push: (it: AsyncIterable<Item>) => void): Promise<void> => {
+    let entered = false;
     try {
       const { inode } = await c.readInode(item.id, item.path);
-      if (typeOfBtype(inode.vattr.btype) !== 'dir') return await handleLeaf(item, inode);
+      if (typeOfBtype(inode.vattr.btype) !== 'dir') {
+        if (!item.parent) throw new Error('the container root is not a directory');
+        return await handleLeaf(item, item.parent, inode);
+      }
       const key = idHex(item.id);
       if (dirsSeen.has(key)) return issue('error', 'EXPORT_DIR_LINK', item.path, 'directory already exported under another name; not entered again');
       dirsSeen.add(key);
-      if (item.path !== '') await fsp.mkdir(item.fsPath, 0o700);
-      dirs.push({ fsPath: item.fsPath, attrs: attrsOf(inode), path: item.path });
+      let node = root;
+      if (item.parent) {
+        const parent = item.parent;
+        const fh = await withDir(parent, (p) => makeDir(p, item.name));
+        const st = await fh.stat();
+        node = { parent, name: item.name, fh, dev: st.dev, ino: st.ino, pending: 1, users: 0, done: false, path: item.path };
+        open.add(node);
+      }
+      // a destination that existed before keeps its own owner, mode and times
+      if (item.parent || opened.created) node.attrs = attrsOf(inode);
       counters.directories++;
-      push(children(item.id, inode, item.fsPath, item.path));
+      entered = true;
+      push(children(item.id, inode, node));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') issue('error', 'EXPORT_NAME_EXISTS', item.path, 'the name is already taken in its directory (duplicate entry); skipped');
       else failed(item.path, err);
+    } finally {
+      if (!entered && item.parent) await release(item.parent);
     }
   };
 
   async function* start(): AsyncGenerator<Item> {
-    yield { id: ROOT_ID, fsPath: Buffer.from(dest), path: '' };
+    yield { id: ROOT_ID, name: Buffer.alloc(0), path: '' };
   }
-  await runWorkStack(start(), options.workers ?? 8, handle, options.signal);
-  // directory attributes last, children before parents, so modes like 0500 do not block the writes
-  for (const d of dirs.reverse()) {
-    try {
-      await applyPathAttrs(d.fsPath, d.attrs, asRoot);
-    } catch (err) {
-      failed(d.path, err);
-    }
+  try {
+    await runWorkStack(start(), options.workers ?? 8, handle, options.signal);
+  } finally {
+    for (const node of [...open]) await close(node);
   }
   if (!asRoot) issue('warning', 'EXPORT_NO_OWNERSHIP', '', 'not running as root: uid/gid were not restored and device nodes were skipped');
   const precision = timePrecision();
