@@ -12,11 +12,24 @@ import { INITIAL_VERSION } from '../format/constants.js';
 import { StoreError } from '../errors.js';
 import type { LoadContext } from './context.js';
 import { escapeName } from '../util/escape-name.js';
+import { claimDestination } from './dest-claim.js';
 
-/** Writes the bucket object (INIT writes it first of all; FINALIZE rewrites it with the logs). */
+/** The bucket object's bytes: INIT's claims the destination (dest-claim.ts); FINALIZE's lists the logs. */
+export function bucketBlob(ctx: LoadContext, logBlobs: string[] = []): Promise<Uint8Array> {
+  return sealBlob(encodeObject({ kind: 'bucket', attrs: bucketAttrs(ctx.config.bucketUuid, logBlobs) }), ctx.compression);
+}
+
+/**
+ * INIT: the bucket object is the first blob written, created only if the destination holds none,
+ * so that of two jobs started on one empty destination only one goes on.
+ */
+export async function claimBucket(ctx: LoadContext): Promise<void> {
+  await claimDestination(ctx.store, await bucketBlob(ctx), ctx.config.bucketUuid, ctx.config.destination, ctx.signal);
+}
+
+/** FINALIZE rewrites the bucket object with the logs (the destination is this job's: claimed at INIT, checked at each resume). */
 export async function writeBucket(ctx: LoadContext, logBlobs: string[] = []): Promise<void> {
-  const blob = await sealBlob(encodeObject({ kind: 'bucket', attrs: bucketAttrs(ctx.config.bucketUuid, logBlobs) }), ctx.compression);
-  await ctx.store.put(BUCKET_NAME, blob, ctx.signal);
+  await ctx.store.put(BUCKET_NAME, await bucketBlob(ctx, logBlobs), ctx.signal);
 }
 
 /**

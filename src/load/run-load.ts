@@ -22,7 +22,9 @@ import { defaultConcurrency, type LoadOptions } from './options.js';
 import { scanTree } from './scan.js';
 import { SLOT_UNITS, TooManyErrors, transferAll, type ScanProgress } from './transfer.js';
 import { cleanupAll, reconcileAll } from './reconcile.js';
-import { finalize, writeBucket } from './finalize.js';
+import { claimBucket, finalize } from './finalize.js';
+import { checkDestinationOwned } from './dest-claim.js';
+import { checkSourceRoot } from './source-check.js';
 import { hookFromEnv } from './test-hook.js';
 import { Checkpoints, currentBootId, recoverAfterRestart } from './checkpoints.js';
 import { nativeLz4Reason, useNativeLz4 } from './native-lz4.js';
@@ -104,6 +106,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         const why = undone.reason === 'restart' ? 'The machine restarted since this job last ran, before its last writes were synced to' : 'A sync failed when this job last ran, on';
         log.warn(`${why} ${config.destination}: ${undone.rows} objects written since the last checkpoint are written again` +
           `${undone.fromPhase ? `, and the job goes back from ${undone.fromPhase} to ${Phase.TRANSFER}` : ''}`);
+      }
+      // past INIT (finished too) the destination must still hold this job's bucket object
+      if (readPhase(db) !== Phase.INIT) {
+        const warning = await checkDestinationOwned(o.store, config.bucketUuid, config.destination, undone !== undefined, o.signal);
+        if (warning) log.warn(warning);
       }
       if (readPhase(db) === Phase.DONE) {
         const snap = JSON.parse(db.getMeta('final') ?? '{}') as StatsSnapshot;
@@ -193,6 +200,7 @@ async function excludedInodes(paths: string[]): Promise<Set<string>> {
 }
 
 async function createJob(db: JobDb, o: LoadOptions): Promise<JobConfig> {
+  checkSourceRoot(o.source);
   let rootStat;
   try {
     rootStat = await lstatSource(Buffer.from(o.source));
@@ -254,7 +262,7 @@ async function runPhases(ctx: LoadContext, o: LoadOptions, priorElapsedMs: numbe
     }
     stats.phase = Phase.INIT;
     ctx.log.info(`Phase ${Phase.INIT} started`);
-    await writeBucket(ctx);
+    await claimBucket(ctx);
     ctx.hook('after-bucket');
     phase = Phase.TRANSFER;
     await enter(ctx, phase);

@@ -91,6 +91,25 @@ export class AzureStore implements BlobStore {
     });
   }
 
+  /**
+   * Put Blob with If-None-Match: * — the service creates the blob only if the name is free, in one
+   * request (whole or not at all). A taken name answers 409 (BlobAlreadyExists, or a lease on it)
+   * or 412 (ConditionNotMet): both mean a blob is there.
+   */
+  async putIfAbsent(name: string, data: Uint8Array, signal?: AbortSignal): Promise<boolean> {
+    return this.call('put', name, signal, async (abortSignal, touch, client) => {
+      const onProgress = data.byteLength > PROGRESS_BYTES ? touch : undefined;
+      try {
+        await client.getBlockBlobClient(name).upload(data, data.byteLength, { abortSignal, onProgress, conditions: { ifNoneMatch: '*' } });
+        return true;
+      } catch (err) {
+        const status = (err as { statusCode?: unknown }).statusCode;
+        if (status === 409 || status === 412) return false;
+        throw err;
+      }
+    });
+  }
+
   async delete(name: string, signal?: AbortSignal): Promise<boolean> {
     try {
       await this.call('delete', name, signal, (abortSignal, _touch, client) => client.getBlobClient(name).delete({ abortSignal }));

@@ -49,6 +49,15 @@ export interface BlobStore {
    * `data` is not kept once the promise settles: the loader reuses the buffer for the next segment.
    */
   put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void>;
+  /**
+   * Creates a blob only if no blob of that name exists, atomically (two callers racing on one name:
+   * exactly one gets true). Resolves true when this call created it, false when the name was taken
+   * (nothing written). The blob appears whole or not at all, and is durable when the call resolves,
+   * in every store (no sync() needed): the loader claims a destination with it (its bucket object),
+   * and a resume after a power loss relies on finding it. A wrapper that retries must not turn its
+   * own landed first try into false.
+   */
+  putIfAbsent(name: string, data: Uint8Array, signal?: AbortSignal): Promise<boolean>;
   /** Deletes a blob; deleting a missing blob is not an error (returns false). */
   delete(name: string, signal?: AbortSignal): Promise<boolean>;
   /** Size of a blob, or undefined if absent. */

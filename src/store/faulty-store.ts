@@ -79,6 +79,10 @@ export class FaultyStore implements BlobStore {
   async put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
     await this.run('put', name, signal, () => this.landPut(() => this.inner.put(name, data, signal)));
   }
+  /** faults as put's: a reset may land after the create (the caller then sees an error for a blob it made) */
+  putIfAbsent(name: string, data: Uint8Array, signal?: AbortSignal): Promise<boolean> {
+    return this.run('put', name, signal, () => this.landPut(() => this.inner.putIfAbsent(name, data, signal)));
+  }
   delete(name: string, signal?: AbortSignal): Promise<boolean> {
     return this.run('delete', name, signal, () => this.inner.delete(name, signal));
   }

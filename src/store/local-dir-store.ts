@@ -112,6 +112,50 @@ export class LocalDirStore implements BlobStore {
     }
   }
 
+  /**
+   * The blob is written whole to a temp file, then hard-linked to its name: link(2) fails with
+   * EEXIST if the name is taken, atomically, and the name never shows a partial blob. Where the
+   * file system has no hard links, an O_EXCL create of the name itself: still exclusive, but a
+   * crash mid-write can leave it partial. Durable when it resolves whatever `fsync` says (the file,
+   * then the directory): one blob per job, which a resume after a power loss must find.
+   */
+  async putIfAbsent(name: string, data: Uint8Array, signal?: AbortSignal): Promise<boolean> {
+    const file = this.pathOf(name);
+    throwIfAborted(signal);
+    await (this.swept ??= this.sweepDeadTemps());
+    const write = async (fh: fsp.FileHandle): Promise<number> => {
+      await fh.writeFile(data);
+      await fh.sync();
+      return data.length;
+    };
+    const tmp = tempPath(this.dir);
+    try {
+      const fh = await fsp.open(tmp, 'wx', 0o644);
+      try {
+        await write(fh);
+      } finally {
+        await fh.close();
+      }
+      throwIfAborted(signal);
+      let created: boolean;
+      try {
+        await fsp.link(tmp, file);
+        created = true;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') return false;
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+        created = (await writeNewWith(file, write)) !== undefined;
+      }
+      if (created) await syncDir(this.dir);
+      return created;
+    } catch (err) {
+      throw await this.putError(err, name);
+    } finally {
+      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    }
+  }
+
   /** putFileRange: the same steps as put (straight to a new name, else temp file and rename), writing with the helper. */
   private async putCopied(writeRange: WriteRange, name: string, head: Uint8Array, range: FileRange, tail: Uint8Array, signal?: AbortSignal): Promise<number> {
     const file = this.pathOf(name);
@@ -328,6 +372,16 @@ async function writeNewWith(file: string, write: (fh: fsp.FileHandle) => Promise
     await fh.close().catch(() => undefined);
     await fsp.rm(file, { force: true }).catch(() => undefined);
     throw err;
+  }
+}
+
+/** fsync of a directory: its new entries survive a power loss. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await fsp.open(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 

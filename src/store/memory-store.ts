@@ -57,6 +57,15 @@ export class MemoryStore implements BlobStore {
     this.blobs.set(name, new Uint8Array(data));
   }
 
+  // check and set in one synchronous step: no other call can run between them
+  async putIfAbsent(name: string, data: Uint8Array, signal?: AbortSignal): Promise<boolean> {
+    this.check(signal);
+    if (this.blobs.has(name)) return false;
+    this.sorted = undefined;
+    this.blobs.set(name, new Uint8Array(data));
+    return true;
+  }
+
   async delete(name: string, signal?: AbortSignal): Promise<boolean> {
     this.check(signal);
     const had = this.blobs.delete(name);

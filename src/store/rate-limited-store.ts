@@ -86,6 +86,10 @@ export class RateLimitedStore implements BlobStore {
     await this.bucket.take(data.byteLength, signal);
     await this.inner.put(name, data, signal);
   }
+  async putIfAbsent(name: string, data: Uint8Array, signal?: AbortSignal): Promise<boolean> {
+    await this.bucket.take(data.byteLength, signal);
+    return this.inner.putIfAbsent(name, data, signal);
+  }
   listPage(options?: ListOptions): Promise<BlobPage> {
     return this.inner.listPage(options);
   }

@@ -70,6 +70,30 @@ export class RetryingStore implements BlobStore {
   put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
     return this.run('put', name, signal, () => this.inner.put(name, data, signal));
   }
+  /**
+   * A create retried after a failure that may have landed (a reset, a timeout) and then finding the
+   * name taken cannot tell whose the blob is from the answer alone, so it reads the blob back: our
+   * own bytes mean an earlier try made it (true); anything else, or nothing, is a real conflict
+   * (false). The loader's claim is its bucket object, which holds a random 128-bit UUID: another
+   * writer's blob never has the same bytes. Reporting false for our own blob would fail a job on a
+   * destination it holds; reporting true for another's would let two jobs share one.
+   */
+  async putIfAbsent(name: string, data: Uint8Array, signal?: AbortSignal): Promise<boolean> {
+    let tries = 0;
+    const created = await this.run('put', name, signal, () => {
+      tries++;
+      return this.inner.putIfAbsent(name, data, signal);
+    });
+    if (created || tries === 1) return created;
+    let found: Uint8Array;
+    try {
+      found = await this.get(name, signal);
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'CLFS_STORE_NOT_FOUND') return false; // taken, then deleted by someone else
+      throw err;
+    }
+    return Buffer.compare(Buffer.from(found.buffer, found.byteOffset, found.byteLength), Buffer.from(data.buffer, data.byteOffset, data.byteLength)) === 0;
+  }
   // A retried delete whose first try landed reports false; callers treat delete as "ensure absent".
   delete(name: string, signal?: AbortSignal): Promise<boolean> {
     return this.run('delete', name, signal, () => this.inner.delete(name, signal));

@@ -66,6 +66,15 @@ export class VolatileStore implements BlobStore {
     this.now.set(name, new Uint8Array(data)); // the loader reuses its buffers
     this.changed.add(name);
   }
+  async putIfAbsent(name: string, data: Uint8Array, signal?: AbortSignal): Promise<boolean> {
+    if (this.off) return true; // acknowledged by a dying machine, like put
+    if (!(await this.live.putIfAbsent(name, data, signal))) return false;
+    // durable at once (the BlobStore contract), so straight to the disk as well
+    this.now.set(name, new Uint8Array(data));
+    this.synced.set(name, new Uint8Array(data));
+    this.changed.delete(name);
+    return true;
+  }
   async delete(name: string, signal?: AbortSignal): Promise<boolean> {
     if (this.off) return true;
     const had = await this.live.delete(name, signal);

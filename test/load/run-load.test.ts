@@ -35,6 +35,7 @@ class CountingStore {
       head: (n, s) => this.inner.head(n, s),
       checkAccess: (s) => this.inner.checkAccess(s),
       put: (n, d, s) => { count('puts'); return this.inner.put(n, d, s); },
+      putIfAbsent: (n, d, s) => { count('puts'); return this.inner.putIfAbsent(n, d, s); },
       delete: (n, s) => { count('deletes'); return this.inner.delete(n, s); },
     };
   }

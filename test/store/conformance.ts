@@ -138,6 +138,35 @@ export function runBlobStoreConformance(name: string, makeStore: () => Promise<B
       assert.equal(none.continuation, undefined);
     }));
 
+    it('putIfAbsent creates a blob only once: of racing creates exactly one wins, the rest change nothing', withStore(async (store) => {
+      assert.equal(await store.putIfAbsent('CLAIM', Buffer.from('first')), true);
+      assert.equal(await store.putIfAbsent('CLAIM', Buffer.from('second, longer')), false);
+      assert.equal(Buffer.from(await store.get('CLAIM')).toString(), 'first');
+      await store.put('PUT', Buffer.from('by put'));
+      assert.equal(await store.putIfAbsent('PUT', Buffer.from('by putIfAbsent')), false);
+      assert.equal(Buffer.from(await store.get('PUT')).toString(), 'by put');
+      assert.equal(await store.putIfAbsent('EMPTY', new Uint8Array(0)), true);
+      assert.deepEqual(await store.head('EMPTY'), { name: 'EMPTY', size: 0 });
+      assert.equal(await store.delete('CLAIM'), true);
+      assert.equal(await store.putIfAbsent('CLAIM', Buffer.from('again')), true, 'a deleted name is free again');
+      const big = randomBytes(3 * 1024 * 1024);
+      assert.equal(await store.putIfAbsent('BIG', big), true);
+      assert.ok(Buffer.from(await store.get('BIG')).equals(big));
+      for (let round = 0; round < 5; round++) {
+        const racers = Array.from({ length: 8 }, (_, i) => Buffer.from(`racer ${i} of round ${round}`));
+        const won = await Promise.all(racers.map((d) => store.putIfAbsent(`RACE${round}`, d)));
+        assert.equal(won.filter(Boolean).length, 1, `round ${round}: ${won.join(',')}`);
+        assert.equal(Buffer.from(await store.get(`RACE${round}`)).toString(), racers[won.indexOf(true)].toString());
+      }
+      const ac = new AbortController();
+      ac.abort();
+      await assert.rejects(store.putIfAbsent('ABORTED', Uint8Array.of(1), ac.signal), AbortedError);
+      assert.equal(await store.head('ABORTED'), undefined);
+      const listed = [];
+      for await (const b of listAll(store)) listed.push(b.name);
+      assert.deepEqual(listed, ['BIG', 'CLAIM', 'EMPTY', 'PUT', 'RACE0', 'RACE1', 'RACE2', 'RACE3', 'RACE4']);
+    }));
+
     it('checkAccess passes on an existing container', withStore(async (store) => {
       await store.checkAccess();
     }));
@@ -198,6 +227,7 @@ export function runBlobStoreConformance(name: string, makeStore: () => Promise<B
           await expectStoreError(store.checkAccess(), 'CLFS_STORE_CONTAINER_MISSING');
           await expectStoreError(store.get('A'), 'CLFS_STORE_CONTAINER_MISSING');
           await expectStoreError(store.listPage(), 'CLFS_STORE_CONTAINER_MISSING');
+          await expectStoreError(store.putIfAbsent('A', Uint8Array.of(1)), 'CLFS_STORE_CONTAINER_MISSING');
         } finally {
           await store.close?.();
         }

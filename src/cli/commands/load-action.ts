@@ -1,9 +1,10 @@
 /** What `clfsload load` does (loaded when the command runs: other commands never pay its modules). */
-import { mkdirSync } from 'node:fs';
 import { AbortedError } from '../../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { containerIdentity, describeLocation, openStore } from '../../store/open-store.js';
 import { RetryingStore } from '../../store/retrying-store.js';
+import { makeLocalDestination } from '../../store/local-destination.js';
+import { checkSourceIsNotDestination, checkSourceRoot } from '../../load/source-check.js';
 import { RateLimitedStore } from '../../store/rate-limited-store.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import { Stats } from '../../progress/stats.js';
@@ -32,6 +33,7 @@ export async function loadAction(source: string, destination: string, flags: Loa
   const identity = containerIdentity(destination);
   // local puts skip the per-blob fsync: the job syncs the file system at checkpoints instead (load/checkpoints.ts)
   const base = openStore(destination, { local: { fsync: false } });
+  checkSourceRoot(source); // before anything is written (load/source-check.ts)
   if (flags.dryRun) {
     const r = await dryRun(source, flags.preserveHardlinks, base);
     if (flags.outputType === 'json') out.json({ type: 'dry-run', ...r });
@@ -41,7 +43,10 @@ export async function loadAction(source: string, destination: string, flags: Loa
     }
     return r.failed > 0 ? EXIT.FAILED : EXIT.OK;
   }
-  if (identity.startsWith('file://')) mkdirSync(identity.slice('file://'.length), { recursive: true });
+  const localDir = identity.startsWith('file://') ? identity.slice('file://'.length) : undefined;
+  // refused before anything is written, then the directory is made, parents included
+  if (localDir !== undefined) checkSourceIsNotDestination(source, localDir);
+  if (localDir !== undefined) makeLocalDestination(localDir);
   const stats = new Stats();
   // every retry counts at once, so the job log's totals and the summary agree
   const retrying = new RetryingStore(base, { onRetry: () => { stats.retries++; } });
