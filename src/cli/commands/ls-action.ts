@@ -1,7 +1,7 @@
 /** What `clfsload ls` does (loaded when the command runs: other commands never pay its modules). */
 import { FormatError } from '../../errors.js';
 import { Ftype, idHex, isRootId } from '../../format/index.js';
-import type { Container } from '../../read/container.js';
+import type { Container, OpenOptions } from '../../read/container.js';
 import type { InodeObject } from '../../format/index.js';
 import { directoryEntries } from '../../read/dir-entries.js';
 import { DisplayPath } from '../../read/display-path.js';
@@ -105,10 +105,17 @@ export async function lsContainer(c: Container, path: string, opts: LsOptions): 
   return lister.problems;
 }
 
+/**
+ * How ls opens the container. -R reads every directory's inode: one listing of the container (an
+ * index) beats one prefix listing per directory, which a local store answers by reading the whole
+ * directory each time (quadratic: a 3,000-level chain took 10 s). Plain ls and -l stay lazy.
+ */
+export function lsOpenOptions(opts: LsOptions): OpenOptions {
+  return { index: opts.recursive ? 'full' : 'lazy' };
+}
+
 export async function lsAction(location: string, path: string, opts: LsOptions): Promise<void> {
-  // -R reads every directory's inode: one listing of the container (an index) beats one prefix
-  // listing per directory, which a local store answers by reading the whole directory each time
-  const c = await openReadContainer(location, { index: opts.recursive ? 'full' : 'lazy' });
+  const c = await openReadContainer(location, lsOpenOptions(opts));
   await quietOnClosedPipe(async () => {
     if ((await lsContainer(c, path, opts)) > 0) process.exitCode = EXIT.FAILED;
   });
