@@ -6,9 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cliEntry } from '../helpers/paths.js';
+import { MAX_STORED_BLOB_BYTES } from '../../src/read/blob-limit.js';
 import { cli, copyFixture, fixtureContainer, tempDir } from '../read/read-helpers.js';
 import { blobOf, rewriteInode } from '../read/corrupt-helpers.js';
 import { chainContainer, storeToDir } from '../read/synthetic.js';
@@ -145,6 +146,27 @@ test('cat and ls -R whose reader goes away (EPIPE) end quietly with exit 0', asy
   try {
     const ls = await runClosingStdout(['ls', '-R', c.dir]);
     assert.deepEqual([ls.code, ls.stderr], [0, '']);
+  } finally {
+    c.cleanup();
+  }
+});
+
+test('cat, ls -l and verify refuse an oversized (sparse) inode blob by its size, without reading it', async () => {
+  const c = copyFixture('basic');
+  try {
+    const blob = await blobOf(c.dir, 'small.txt');
+    truncateSync(path.join(c.dir, blob), MAX_STORED_BLOB_BYTES + 1); // sparse: costs no disk
+    const limit = new RegExp(`${blob}: blob of ${MAX_STORED_BLOB_BYTES + 1} bytes, over the ${MAX_STORED_BLOB_BYTES}-byte limit of a CLFS object; not read \\[CLFS_LIMIT\\]`);
+    const cat = await cli(['cat', c.dir, 'small.txt']);
+    assert.equal(cat.code, 6);
+    assert.match(cat.stderr, limit);
+    const ls = await cli(['ls', c.dir, '-l']);
+    assert.equal(ls.code, 1);
+    assert.match(ls.stderr, /^clfsload: cannot access 'small\.txt': /m);
+    assert.match(ls.stderr, limit);
+    const v = await cli(['verify', c.dir]);
+    assert.equal(v.code, 1);
+    assert.match(v.stdout.toString('utf8'), limit);
   } finally {
     c.cleanup();
   }
