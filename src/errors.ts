@@ -44,7 +44,9 @@ export type StoreErrorCode =
   | 'CLFS_STORE_THROTTLED'
   | 'CLFS_STORE_UNAVAILABLE'
   | 'CLFS_STORE_IO'
-  | 'CLFS_STORE_BAD_URL';
+  | 'CLFS_STORE_BAD_URL'
+  /** a listing that does not advance (the same continuation marker again) */
+  | 'CLFS_STORE_BAD_LISTING';
 
 /** A blob store failure. `retryable` tells retry wrappers whether trying again may help. */
 export class StoreError extends ClfsError {

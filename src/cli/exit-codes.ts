@@ -33,6 +33,8 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof SourceError) return EXIT.SOURCE;
   if (err instanceof FormatError) return EXIT.FORMAT;
   if (err instanceof AbortedError) return EXIT.ABORTED;
+  // a container whose objects do not fit together (lengths, owners, kinds) is malformed data too
+  if (err instanceof ClfsError && err.code === 'CLFS_READ_BAD_STRUCTURE') return EXIT.FORMAT;
   if (err instanceof ClfsError) return EXIT.FAILED;
   return EXIT.INTERNAL;
 }

@@ -13,6 +13,8 @@ export interface FileReadOptions {
   /** segments fetched ahead of the consumer (default 3; each up to 8 MiB) */
   readAhead?: number;
   path?: string;
+  /** the inode's blob name, for messages */
+  blob?: string;
 }
 
 /** Expected byte size of block k ≥ 1 of a file of `length` bytes. */
@@ -28,7 +30,7 @@ export async function* fileChunks(c: Container, id: Uint8Array, inode: InodeObje
   const inline = inode.data ?? new Uint8Array(0);
   const wantInline = Number(length < BigInt(FIRST_SEGMENT_BYTES) ? length : BigInt(FIRST_SEGMENT_BYTES));
   if (inline.length !== wantInline) {
-    throw new ReadError('CLFS_READ_BAD_STRUCTURE', `inode DATA holds ${inline.length} bytes, expected ${wantInline} for length ${length}`, { path: options.path });
+    throw new ReadError('CLFS_READ_BAD_STRUCTURE', `inode DATA holds ${inline.length} bytes, expected ${wantInline} for length ${length}`, { path: options.path, blob: options.blob });
   }
   if (inline.length > 0) yield inline;
   const nseg = segmentCount(length);
@@ -48,5 +50,5 @@ export async function* fileChunks(c: Container, id: Uint8Array, inode: InodeObje
     seen++;
     yield data;
   }
-  if (seen !== nseg) throw new ReadError('CLFS_READ_BAD_STRUCTURE', `block map lists ${seen} segments, length ${length} needs ${nseg}`, { path: options.path });
+  if (seen !== nseg) throw new ReadError('CLFS_READ_BAD_STRUCTURE', `block map lists ${seen} segments, length ${length} needs ${nseg}`, { path: options.path, blob: options.blob });
 }

@@ -3,6 +3,7 @@
  * and every wrapper (retry, rate limit, fault injection) composes around.
  * Errors are StoreError (src/errors.ts): a missing blob is CLFS_STORE_NOT_FOUND.
  */
+import { StoreError } from '../errors.js';
 
 /** One listed blob. */
 export interface BlobInfo {
@@ -87,12 +88,20 @@ export function forwardSync(inner: BlobStore): (() => Promise<void>) | undefined
   return inner.sync ? () => inner.sync!() : undefined;
 }
 
-/** Lists every blob (all pages), optionally under a prefix. */
+/**
+ * Lists every blob (all pages), optionally under a prefix. A continuation marker the store already
+ * gave us would list the same pages forever (a broken or hostile endpoint): that is a StoreError.
+ */
 export async function* listAll(store: BlobStore, options: Omit<ListOptions, 'continuation'> = {}): AsyncGenerator<BlobInfo> {
   let continuation: string | undefined;
+  const seen = new Set<string>(); // markers are short; one per page (thousands of names)
   do {
     const page = await store.listPage({ ...options, continuation });
     yield* page.items;
     continuation = page.continuation;
+    if (continuation !== undefined && seen.has(continuation)) {
+      throw new StoreError('CLFS_STORE_BAD_LISTING', `${store.description}: the listing repeats a continuation marker after ${seen.size} page(s); it would never end`);
+    }
+    if (continuation) seen.add(continuation);
   } while (continuation);
 }

@@ -78,3 +78,80 @@ export async function wideDirectoryContainer(files: number): Promise<{ store: Me
   await put(store, BUCKET_NAME, { kind: 'bucket', attrs: bucketAttrs(uuidString(newUuid4(random)), ['output.txt']) });
   return { store, wide, indirectNames };
 }
+
+export interface ChainEntry {
+  name: Uint8Array;
+  id: Uint8Array;
+  /** the inode blob's name */
+  blob: string;
+}
+
+/**
+ * Root → a chain of `depth` directories, each holding the next one (named by `nameOf(level)`,
+ * default `d`) and, with `files`, one empty file `f`. `extra` adds more entries to the root
+ * (for hostile names; their inode is written unless `dangling`). Returns the chain's entries.
+ */
+export async function chainContainer(depth: number, options: { nameOf?: (level: number) => Uint8Array; files?: boolean; extra?: { name: Uint8Array; type: 'file' | 'dir'; dangling?: boolean }[] } = {}): Promise<{ store: MemoryStore; chain: ChainEntry[]; extra: ChainEntry[] }> {
+  const store = new MemoryStore();
+  const nameOf = options.nameOf ?? (() => bytes('d'));
+  const chain: ChainEntry[] = [];
+  let seq = 5000n;
+  const emptyBmap = (id: Uint8Array, other: number): Bmap => ({ firstSegmentBytes: 16384, otherSegmentBytes: other, direct: [id], indirectRoots: [0, 1, 2, 3].map(() => new Uint8Array(16)) });
+  const fileInode = async (name: Uint8Array, id: Uint8Array, parent: Uint8Array): Promise<string> => {
+    const blob = v2Name({ id, btype: Btype.REG, owner: parent, version: 9 });
+    await put(store, blob, { kind: 'inode', vattr: vattr(Btype.REG, 0o100644, 0n, 1), bmap: emptyBmap(id, 8388608), back: [parent], name, data: new Uint8Array(0) });
+    return blob;
+  };
+  const dirInode = async (name: Uint8Array, id: Uint8Array, parent: Uint8Array, children: Dirent[]): Promise<string> => {
+    const entries: Dirent[] = [{ name: bytes('.'), fh: id }, { name: bytes('..'), fh: parent }, ...children];
+    const length = BigInt(4 + entries.reduce((s, e) => s + direntSize(e.name, e.fh), 0));
+    const blob = v2Name({ id, btype: Btype.DIR, owner: parent, version: 9 });
+    await put(store, blob, { kind: 'inode', vattr: vattr(Btype.DIR, 0o040755, length, 2 + children.filter((c) => c.fh[6] === Ftype.DIR).length), bmap: emptyBmap(id, DIR_SEGMENT_BYTES), name, entries });
+    return blob;
+  };
+  const ids = Array.from({ length: depth }, () => fh(Ftype.DIR, 0, 1, seq++));
+  for (let level = depth - 1; level >= 0; level--) {
+    const parent = level === 0 ? ROOT_ID : ids[level - 1];
+    const children: Dirent[] = [];
+    if (level + 1 < depth) children.push({ name: nameOf(level + 1), fh: ids[level + 1] });
+    if (options.files) {
+      const f = fh(Ftype.REG, 1, 1, seq++);
+      await fileInode(bytes('f'), f, ids[level]);
+      children.push({ name: bytes('f'), fh: f });
+    }
+    chain[level] = { name: nameOf(level), id: ids[level], blob: await dirInode(nameOf(level), ids[level], parent, children) };
+  }
+  const extra: ChainEntry[] = [];
+  for (const x of options.extra ?? []) {
+    const id = fh(x.type === 'dir' ? Ftype.DIR : Ftype.REG, 1, 1, seq++);
+    const blob = x.dangling ? '' : x.type === 'dir' ? await dirInode(x.name, id, ROOT_ID, []) : await fileInode(x.name, id, ROOT_ID);
+    extra.push({ name: x.name, id, blob });
+  }
+  const rootEntries: Dirent[] = [{ name: bytes('.'), fh: ROOT_ID }, { name: bytes('..'), fh: ROOT_ID }, ...extra.map((x) => ({ name: x.name, fh: x.id }))];
+  if (depth > 0) rootEntries.push({ name: chain[0].name, fh: chain[0].id });
+  const rootLength = BigInt(4 + rootEntries.reduce((s, e) => s + direntSize(e.name, e.fh), 0));
+  await put(store, rootName(), {
+    kind: 'inode', vattr: vattr(Btype.DIR, 0o040755, rootLength, 3), bmap: emptyBmap(ROOT_ID, DIR_SEGMENT_BYTES),
+    name: bytes('synthetic'), entries: rootEntries, extattrs: rootExtattrs(uuidString(newUuid4(random)), uuidString(newUuid4(random))),
+  });
+  await store.put('output.txt', new Uint8Array(Buffer.from('log\n')));
+  await put(store, BUCKET_NAME, { kind: 'bucket', attrs: bucketAttrs(uuidString(newUuid4(random)), ['output.txt']) });
+  return { store, chain, extra };
+}
+
+/** Writes a store's blobs as a local container directory (one file per blob), for CLI runs. */
+export async function storeToDir(store: MemoryStore, dir: string): Promise<void> {
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  mkdirSync(dir, { recursive: true });
+  for await (const b of listAllNames(store)) writeFileSync(join(dir, b), await store.get(b));
+}
+
+async function* listAllNames(store: MemoryStore): AsyncGenerator<string> {
+  let continuation: string | undefined;
+  do {
+    const page = await store.listPage({ continuation });
+    for (const i of page.items) yield i.name;
+    continuation = page.continuation;
+  } while (continuation);
+}
