@@ -48,6 +48,9 @@ class SpyStore implements BlobStore {
   put(name: string, data: Uint8Array): Promise<void> {
     return this.inner.put(name, data);
   }
+  putIfAbsent(name: string, data: Uint8Array): Promise<boolean> {
+    return this.inner.putIfAbsent(name, data);
+  }
   delete(name: string): Promise<boolean> {
     return this.inner.delete(name);
   }
