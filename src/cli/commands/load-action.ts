@@ -12,6 +12,9 @@ import { TooManyErrors } from '../../load/transfer.js';
 import { dryRun } from '../../load/dry-run.js';
 import type { LogLevel } from '../../load/job-log.js';
 import { LoadOutput, type OutputType } from '../load-output.js';
+import { StateDir } from '../../state/state-dir.js';
+import { checkSourceBeforeStart, holdsJob, refuseStateIsSource, refuseUrlStatePath } from '../../state/state-path.js';
+import { redactCredentials } from '../../store/redact.js';
 
 export interface LoadFlags {
   statePath: string;
@@ -27,6 +30,7 @@ export interface LoadFlags {
 }
 
 export async function loadAction(source: string, destination: string, flags: LoadFlags): Promise<number> {
+  refuseUrlStatePath(flags.statePath);
   const out = new LoadOutput(flags.outputType);
   const identity = containerIdentity(destination);
   // local puts skip the per-blob fsync: the job syncs the file system at checkpoints instead (load/checkpoints.ts)
@@ -40,6 +44,10 @@ export async function loadAction(source: string, destination: string, flags: Loa
     }
     return r.failed > 0 ? EXIT.FAILED : EXIT.OK;
   }
+  // before anything is created: a new job's source, then the state dir (made here, safely)
+  if (!holdsJob(flags.statePath)) checkSourceBeforeStart(source);
+  refuseStateIsSource(flags.statePath, source);
+  StateDir.open(flags.statePath).close();
   if (identity.startsWith('file://')) mkdirSync(identity.slice('file://'.length), { recursive: true });
   const stats = new Stats();
   // every retry counts at once, so the job log's totals and the summary agree
@@ -57,7 +65,7 @@ export async function loadAction(source: string, destination: string, flags: Loa
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   out.config({
-    source, destination: describeLocation(destination), statePath: flags.statePath, compressionType: flags.compressionType,
+    source: redactCredentials(source), destination: describeLocation(destination), statePath: redactCredentials(flags.statePath), compressionType: flags.compressionType,
     preserveHardlinks: flags.preserveHardlinks, maxErrors: flags.maxErrors, concurrency: flags.concurrency ?? 'automatic',
     ...(flags.capMbps ? { capMbps: flags.capMbps } : {}),
   });
