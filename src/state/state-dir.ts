@@ -5,7 +5,7 @@
  * is refused, and so is a non-empty one that holds no job: clfsload never changes the mode of a
  * directory it did not create, nor treats another program's files as its own.
  */
-import { closeSync, constants as C, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, statSync, type BigIntStats } from 'node:fs';
+import { accessSync, closeSync, constants as C, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, statSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { StateError } from '../errors.js';
 
@@ -45,13 +45,15 @@ export class StateDir {
     }
     try {
       const st = fstatSync(fd, { bigint: true });
+      // one we cannot write at all is reported as that (EACCES), before whose it is
+      if (Number(st.uid) !== process.geteuid!()) accessSync(sdPath(fd), C.W_OK | C.X_OK);
       checkOwner(dir, st);
       const sd = new StateDir(dir, fd, `${st.dev}:${st.ino}`, created);
       if (!created) sd.checkHoldsJob();
       return sd;
     } catch (err) {
       closeSync(fd);
-      throw err;
+      throw err instanceof StateError ? err : openError(dir, err);
     }
   }
 
@@ -112,6 +114,10 @@ export function checkJobFile(dir: string, name: string, s: BigIntStats): void {
   }
 }
 
+function sdPath(fd: number): string {
+  return `/proc/self/fd/${fd}`;
+}
+
 function checkOwner(dir: string, st: BigIntStats): void {
   const uid = process.geteuid!();
   if (Number(st.uid) !== uid) {
@@ -145,6 +151,8 @@ function makeDirs(dir: string, abs: string): boolean {
 
 function openError(dir: string, err: unknown): StateError {
   const e = err as NodeJS.ErrnoException;
-  const what = e.code === 'ENOENT' ? 'it cannot be created there (no such file or directory)' : e.code === 'ENOTDIR' ? 'it or a parent is not a directory' : e.message;
+  const what = e.code === 'ENOENT' ? 'it cannot be created there (no such file or directory)'
+    : e.code === 'ENOTDIR' ? 'it or a parent is not a directory'
+      : e.code === 'EACCES' || e.code === 'EPERM' ? `permission denied (${e.code})` : e.message;
   return new StateError('CLFS_STATE_OPEN', `cannot open state directory ${dir}: ${what}`, { cause: err });
 }
