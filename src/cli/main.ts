@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from './exit-codes.js';
 import { ClfsError } from '../errors.js';
+import { redactCredentials } from '../store/redact.js';
 import { registerCommands } from './commands/index.js';
 import { findUp } from '../util/find-up.js';
 import { applyHeapPolicy } from './heap-policy.js';
@@ -46,7 +47,7 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     // one line: a path in the message (a source name, an argument) may hold a newline or an escape
     const message = err instanceof ClfsError ? `${escapeText(err.message)} [${err.code}]` : `internal error: ${(err as Error)?.stack ?? String(err)}`;
-    process.stderr.write(`clfsload: ${message}\n`);
+    process.stderr.write(`clfsload: ${redactCredentials(message)}\n`);
     return exitCodeFor(err);
   } finally {
     process.exitCode = callerExitCode;

@@ -2,8 +2,7 @@
  * INIT's bucket object and FINALIZE (§11.5): problems.txt, log upload, bucket rewrite, and the
  * root published under its real name last (copy from tmp, then delete tmp).
  */
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readStateFile, removeStateFile, writeStateFile } from '../state/state-file.js';
 import { bucketAttrs } from '../format/objects.js';
 import { openBlob, sealBlob } from '../format/envelope.js';
 import { encodeObject } from '../format/objects.js';
@@ -37,19 +36,20 @@ export async function writeBucket(ctx: LoadContext, logBlobs: string[] = []): Pr
  * path is escaped (escape-name.ts: `\\`, `\n`, `\t`, `\r`, `\xNN`), so a name holding a newline
  * stays one entry and cannot forge another; ordinary UTF-8 paths are unchanged.
  */
-export function writeProblems(ctx: LoadContext, stateDir: string): void {
+export function writeProblems(ctx: LoadContext): void {
   const paths = ctx.db.failedPaths();
   // A FINALIZE restarted after a resume that fixed every failure must not upload a stale list.
-  if (paths.length === 0) return rmSync(path.join(stateDir, 'problems.txt'), { force: true });
-  writeFileSync(path.join(stateDir, 'problems.txt'), paths.map((p) => `${escapeName(p)}\n`).join(''), { mode: 0o600 });
+  if (paths.length === 0) return removeStateFile(ctx.db.dir, 'problems.txt');
+  writeStateFile(ctx.db.dir, 'problems.txt', Buffer.from(paths.map((p) => `${escapeName(p)}\n`).join('')));
 }
 
-export async function finalize(ctx: LoadContext, stateDir: string): Promise<void> {
-  writeProblems(ctx, stateDir);
-  const logs = readdirSync(stateDir).filter((n) => n.endsWith('.txt')).sort();
+export async function finalize(ctx: LoadContext): Promise<void> {
+  writeProblems(ctx);
+  const logs = ctx.db.dir.names().filter((n) => n.endsWith('.txt')).sort();
   for (const name of logs) {
     // Raw bytes, no envelope; the job log never holds a SAS (JobLog scrubs every line).
-    await ctx.store.put(name, new Uint8Array(readFileSync(path.join(stateDir, name))), ctx.signal);
+    // O_NOFOLLOW: a link planted under a log's name is refused, never uploaded in its place
+    await ctx.store.put(name, new Uint8Array(readStateFile(ctx.db.dir, name)), ctx.signal);
   }
   await writeBucket(ctx, logs);
   ctx.hook('before-root-publish');

@@ -1,7 +1,9 @@
 /** The job log: `output.txt` in the state dir (uploaded at FINALIZE), plus listeners for the CLI. */
-import { closeSync, openSync, writeSync } from 'node:fs';
-import path from 'node:path';
+import { closeSync, writeSync } from 'node:fs';
 import { escapeText } from '../util/escape-name.js';
+import type { StateDir } from '../state/state-dir.js';
+import { openStateFile } from '../state/state-file.js';
+import { redactCredentials } from '../store/redact.js';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40 };
@@ -10,7 +12,7 @@ export type LogListener = (level: LogLevel, message: string) => void;
 
 /** Strips anything that looks like a SAS query or signature from a line (defence in depth). */
 export function scrub(message: string): string {
-  return message.replace(/\?[^\s'"]*(sig|sv|se|sp)=[^\s'"]*/gi, '?<redacted>').replace(/sig=[^&\s'"]*/gi, 'sig=<redacted>');
+  return redactCredentials(message).replace(/\?[^\s'"]*(sig|sv|se|sp)=[^\s'"]*/gi, '?<redacted>').replace(/sig=[^&\s'"]*/gi, 'sig=<redacted>');
 }
 
 /**
@@ -25,10 +27,11 @@ export class JobLog {
   /** why a listener (the console) failed, once one did: the file then holds the only full log */
   private listenerLost: string | undefined;
   constructor(
-    stateDir: string,
+    stateDir: StateDir | string,
     private readonly level: LogLevel = 'INFO',
   ) {
-    this.fd = openSync(path.join(stateDir, 'output.txt'), 'a', 0o600);
+    // O_NOFOLLOW from the dir's descriptor: a planted `output.txt -> /victim` is refused, not appended to
+    this.fd = openStateFile(stateDir, 'output.txt', 'append');
   }
 
   onLine(l: LogListener): void {

@@ -1,5 +1,6 @@
 /** The load job: INIT → TRANSFER → (RECONCILE → CLEANUP) → FINALIZE → DONE, resumable at any point. */
 import os from 'node:os';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Compression } from '../format/envelope.js';
 import { Ftype } from '../format/constants.js';
@@ -10,6 +11,7 @@ import { cryptoRandomSource } from '../util/random.js';
 import { lstatSource } from '../source/stat.js';
 import { sourceErrorFrom } from '../source/file-reader.js';
 import { JobDb } from '../state/job-db.js';
+import { refuseStateIsSource } from '../state/state-path.js';
 import { BatchWriter } from '../state/batch-writer.js';
 import { Phase, readConfig, readPhase, writeConfig, writePhase, type JobConfig, type PhaseName } from '../state/job-meta.js';
 import { Stats, type StatsSnapshot } from '../progress/stats.js';
@@ -80,8 +82,9 @@ function checkSameJob(c: JobConfig, o: LoadOptions): void {
 /** Runs (or resumes) a load. Library code: reports through Stats and the log, never prints. */
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const stats = o.stats ?? new Stats();
+  refuseStateIsSource(o.stateDir, o.source);
   const db = JobDb.open(o.stateDir);
-  const log = new JobLog(o.stateDir, o.logLevel ?? 'INFO');
+  const log = new JobLog(db.dir, o.logLevel ?? 'INFO');
   if (o.onLog) log.onLine(o.onLog);
   // liblz4 when its helper is built; a compression-off job never uses it
   if (!useNativeLz4() && o.compression === 'LZ4') log.info(`blobs are compressed by lz4-napi: ${nativeLz4Reason()}`);
@@ -132,7 +135,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       slots: new Budget((o.concurrency ?? defaultConcurrency()) * SLOT_UNITS),
       hook: o.hook ?? hookFromEnv(),
       wakeup: new Wakeup(),
-      excluded: await excludedInodes(o.exclude ?? [o.stateDir]),
+      excluded: excludedInodes(db.dir.id, o.exclude ?? []),
     };
     log.info(`${resumed ? 'Resuming' : 'Starting'} load of ${path.resolve(o.source)} to ${config.destination}; compression ${config.compression}, preserve hard links ${config.preserveHardlinks}, max errors ${o.maxErrors}, concurrency ${ctx.slots.capacity / SLOT_UNITS}`);
     checkpoints = new Checkpoints(db, o.store, bootId, o.checkpointIntervalMs);
@@ -185,12 +188,15 @@ function stateErrorFrom(err: unknown, stateDir: string): unknown {
   return new StateError('CLFS_STATE_IO', `state directory ${stateDir}: the job database failed (${(err as Error).message}); fix the cause, then run the same command again to resume`);
 }
 
-/** `dev:ino` of each existing path, so the scan can skip our own output if it lies inside the source. */
-async function excludedInodes(paths: string[]): Promise<Set<string>> {
-  const out = new Set<string>();
+/**
+ * `dev:ino` of the state dir (from its open descriptor) and of each other existing path, links
+ * followed: the scan skips our own output by identity if it lies inside the source.
+ */
+function excludedInodes(stateDirId: string, paths: string[]): Set<string> {
+  const out = new Set<string>([stateDirId]);
   for (const p of paths) {
     try {
-      const st = await lstatSource(Buffer.from(p));
+      const st = statSync(p, { bigint: true });
       out.add(`${st.dev}:${st.ino}`);
     } catch {
       // not there (yet): nothing to exclude
@@ -315,5 +321,5 @@ async function runPhases(ctx: LoadContext, o: LoadOptions, priorElapsedMs: numbe
   stats.status = stats.failed > 0 ? 'CompletedWithErrors' : 'Completed';
   // Logged before FINALIZE so the uploaded output.txt records the outcome.
   ctx.log.info(`Transfers: ${stats.total} total, ${stats.done} completed, ${stats.failed} failed; ${stats.retries} retries`);
-  await finalize(ctx, o.stateDir);
+  await finalize(ctx);
 }

@@ -1,11 +1,13 @@
 /** The job database: one SQLite file in the state directory, the record of a load's progress. */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StateError } from '../errors.js';
 import type { SourceStat } from '../source/stat.js';
 import { MIGRATIONS, ObjState, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { JobLock } from './job-lock.js';
+import { StateDir } from './state-dir.js';
+import { assertOpenedSame, fileIdentity, openStateFile } from './state-file.js';
 
 export const DB_FILE = 'clfsload.db';
 /** meta key of the current durability epoch */
@@ -114,7 +116,12 @@ export class JobDb {
   /** the durability epoch rows marked done now belong to (load/checkpoints.ts) */
   private epochNow: number;
 
-  private constructor(db: Database.Database, private readonly lock: JobLock) {
+  private constructor(
+    db: Database.Database,
+    private readonly lock: JobLock,
+    /** the state directory, open for the job's life: its files are reached through it */
+    readonly dir: StateDir,
+  ) {
     this.db = db;
     this.readySeq = db.prepare('SELECT coalesce(max(ready), 0) FROM objects').pluck().get() as number;
     this.epochNow = Number(db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(EPOCH_KEY) ?? '0');
@@ -157,18 +164,40 @@ export class JobDb {
     };
   }
 
-  /** Opens (creating if needed) the database in `stateDir`, made 0700 with files 0600. */
+  /**
+   * Opens (creating if needed) the database in `stateDir`: a new dir is made 0700, files 0600; an
+   * existing dir must be this user's, private, and hold only a job's files (state-dir.ts).
+   */
   static open(stateDir: string): JobDb {
     const file = path.join(stateDir, DB_FILE);
     let db: Database.Database | undefined;
     let lock: JobLock | undefined;
+    let dir: StateDir | undefined;
     try {
-      mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-      chmodSync(stateDir, 0o700);
-      lock = JobLock.acquire(stateDir);
-      const fresh = checkDatabaseFile(stateDir, file);
-      if (fresh) closeSync(openSync(file, 'a', 0o600)); // private from the first byte
-      db = new Database(file);
+      dir = StateDir.open(stateDir);
+      lock = JobLock.acquire(dir);
+      const fresh = checkDatabaseFile(dir, file);
+      // SQLite opens by path and follows links: the file (created 0600 if new) and its side files
+      // are checked through the directory's descriptor first, and the opened file is checked after.
+      // The side files get the main file's mode from SQLite itself. Nothing here opens them once
+      // SQLite has: closing any descriptor of a file drops the process's POSIX locks on it.
+      const fd = openStateFile(dir, DB_FILE, 'create');
+      let checked;
+      try {
+        checked = fileIdentity(fd);
+      } finally {
+        closeSync(fd);
+      }
+      for (const side of [`${DB_FILE}-wal`, `${DB_FILE}-shm`]) {
+        try {
+          closeSync(openStateFile(dir, side, 'read'));
+          closeSync(openStateFile(dir, side, 'append')); // 0600, through the checked descriptor
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+      }
+      db = new Database(path.join(dir.realPath(), DB_FILE));
+      assertOpenedSame(checked, file);
       if (!fresh) checkIntegrity(db, file);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -184,13 +213,11 @@ export class JobDb {
       } else {
         migrate(db, file);
       }
-      for (const f of [file, `${file}-wal`, `${file}-shm`]) {
-        if (existsSync(f)) chmodSync(f, 0o600);
-      }
-      return new JobDb(db, lock);
+      return new JobDb(db, lock, dir);
     } catch (err) {
       db?.close();
       lock?.release();
+      dir?.close();
       if (err instanceof StateError) throw err;
       if (isSqliteCorruption(err)) throw corruptDatabase(file, (err as Error).message);
       throw new StateError('CLFS_STATE_OPEN', `cannot open state directory ${stateDir}: ${(err as Error).message}`, { cause: err });
@@ -200,6 +227,7 @@ export class JobDb {
   close(): void {
     if (this.db.open) this.db.close();
     this.lock.release();
+    this.dir.close();
   }
 
   transaction<T>(fn: () => T): T {
@@ -366,20 +394,28 @@ function corruptDatabase(file: string, reason: string): StateError {
  * refuses a database that is missing or empty beside a job's files, or lacks the SQLite header,
  * before SQLite touches it: a damaged database is reported, never silently recreated.
  */
-function checkDatabaseFile(stateDir: string, file: string): boolean {
-  const size = existsSync(file) ? statSync(file).size : -1;
-  if (size > 0) {
-    const head = Buffer.alloc(SQLITE_HEADER.length);
-    const fd = openSync(file, 'r');
+function checkDatabaseFile(dir: StateDir, file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openStateFile(dir, DB_FILE, 'read');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  let size = -1;
+  if (fd !== undefined) {
     try {
-      readSync(fd, head, 0, head.length, 0);
+      size = Number(fileIdentity(fd).size);
+      if (size > 0) {
+        const head = Buffer.alloc(SQLITE_HEADER.length);
+        readSync(fd, head, 0, head.length, 0);
+        if (!head.equals(SQLITE_HEADER)) throw corruptDatabase(file, 'not an SQLite database');
+        return false;
+      }
     } finally {
       closeSync(fd);
     }
-    if (!head.equals(SQLITE_HEADER)) throw corruptDatabase(file, 'not an SQLite database');
-    return false;
   }
-  const jobFiles = readdirSync(stateDir).filter((n) => JOB_FILE.test(n));
+  const jobFiles = dir.names().filter((n) => JOB_FILE.test(n));
   if (jobFiles.length > 0) throw corruptDatabase(file, size === 0 ? 'the file is empty' : `the file is missing beside ${jobFiles.slice(0, 3).join(', ')}`);
   return true;
 }

@@ -5,9 +5,11 @@
  * better-sqlite3 already speaks it, hence this instead of a hand-made pid file.
  */
 import path from 'node:path';
-import { chmodSync, closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StateError } from '../errors.js';
+import type { StateDir } from './state-dir.js';
+import { assertOpenedSame, fileIdentity, openStateFile } from './state-file.js';
 
 export const LOCK_FILE = 'clfsload.lock';
 
@@ -15,12 +17,20 @@ export class JobLock {
   private constructor(private readonly db: Database.Database) {}
 
   /** Takes the state dir's lock at once, or throws CLFS_STATE_BUSY naming the dir. */
-  static acquire(stateDir: string): JobLock {
-    const file = path.join(stateDir, LOCK_FILE);
-    closeSync(openSync(file, 'a', 0o600));
-    chmodSync(file, 0o600);
+  static acquire(dir: StateDir): JobLock {
+    const stateDir = dir.path;
+    // created (0600) and checked through the directory's descriptor, never through a planted link
+    const fd = openStateFile(dir, LOCK_FILE, 'create');
+    let checked;
+    try {
+      checked = fileIdentity(fd);
+    } finally {
+      closeSync(fd);
+    }
+    const file = path.join(dir.realPath(), LOCK_FILE);
     const db = new Database(file, { timeout: 0 });
     try {
+      assertOpenedSame(checked, path.join(stateDir, LOCK_FILE));
       db.pragma('locking_mode = EXCLUSIVE');
       // Only the lock matters, not these bytes: no fsyncs (three commits with them took ~30 ms).
       db.pragma('synchronous = OFF');
@@ -31,6 +41,7 @@ export class JobLock {
       db.exec('COMMIT');
     } catch (err) {
       db.close();
+      if (err instanceof StateError) throw err;
       if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
         throw new StateError('CLFS_STATE_BUSY', `state directory ${stateDir} is in use by another clfsload process; wait for it to finish (or stop it), then run the command again`);
       }

@@ -40,5 +40,14 @@ export function redactSecrets(text: string): string {
     .replace(BARE_SAS, `<redacted SAS>`)
     .replace(SECRET_PAIR, `$1=${REDACTED}`)
     .replace(SHARED_KEY_HEADER, `$1${REDACTED}`)
-    .replace(BEARER, `$1${REDACTED}`);
+    .replace(BEARER, `$1${REDACTED}`)
+    .replace(USERINFO_PASSWORD, `$1:${REDACTED}@`);
+}
+
+// the password of `scheme://user:password@host` (also once a path resolve folded `//` to `/`)
+const USERINFO_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/?[^\s/@:]*):[^\s/]*@/gi;
+
+/** Text with the password of every URL-shaped value (`postgres://u:secret@h/db`) replaced. */
+export function redactCredentials(text: string): string {
+  return text.replace(USERINFO_PASSWORD, `$1:${REDACTED}@`);
 }

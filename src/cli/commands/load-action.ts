@@ -14,6 +14,9 @@ import { dryRun } from '../../load/dry-run.js';
 import type { LogLevel } from '../../load/job-log.js';
 import { LoadOutput, type OutputType } from '../load-output.js';
 import { escapeText } from '../../util/escape-name.js';
+import { StateDir } from '../../state/state-dir.js';
+import { checkSourceBeforeStart, holdsJob, refuseStateIsSource, refuseUrlStatePath } from '../../state/state-path.js';
+import { redactCredentials } from '../../store/redact.js';
 
 export interface LoadFlags {
   statePath: string;
@@ -29,6 +32,7 @@ export interface LoadFlags {
 }
 
 export async function loadAction(source: string, destination: string, flags: LoadFlags): Promise<number> {
+  refuseUrlStatePath(flags.statePath);
   const out = new LoadOutput(flags.outputType);
   const identity = containerIdentity(destination);
   // local puts skip the per-blob fsync: the job syncs the file system at checkpoints instead (load/checkpoints.ts)
@@ -43,9 +47,13 @@ export async function loadAction(source: string, destination: string, flags: Loa
     }
     return r.failed > 0 ? EXIT.FAILED : EXIT.OK;
   }
+  // Refused before anything is created: a new job's source, the state dir, the destination; then
+  // the state dir and a local destination are made, one component at a time.
+  if (!holdsJob(flags.statePath)) checkSourceBeforeStart(source);
+  refuseStateIsSource(flags.statePath, source);
   const localDir = identity.startsWith('file://') ? identity.slice('file://'.length) : undefined;
-  // refused before anything is written, then the directory is made, parents included
   if (localDir !== undefined) checkSourceIsNotDestination(source, localDir);
+  StateDir.open(flags.statePath).close();
   if (localDir !== undefined) makeLocalDestination(localDir);
   const stats = new Stats();
   // every retry counts at once, so the job log's totals and the summary agree
@@ -63,7 +71,7 @@ export async function loadAction(source: string, destination: string, flags: Loa
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   out.config({
-    source, destination: describeLocation(destination), statePath: flags.statePath, compressionType: flags.compressionType,
+    source: redactCredentials(source), destination: describeLocation(destination), statePath: redactCredentials(flags.statePath), compressionType: flags.compressionType,
     preserveHardlinks: flags.preserveHardlinks, maxErrors: flags.maxErrors, concurrency: flags.concurrency ?? 'automatic',
     ...(flags.capMbps ? { capMbps: flags.capMbps } : {}),
   });
