@@ -101,7 +101,9 @@ export interface PlannedBlob {
  * as a child process: measureCommand times that and takes its CPU and RSS).
  */
 export async function rawUpload(containerUrl: string, blobs: PlannedBlob[], concurrency: number): Promise<number> {
-  const store = new AzureStore(containerUrl);
+  // No idle timeout to speak of: with no RetryingStore above it, one slow answer from a loaded
+  // Azurite would fail the ceiling (clfsload retries it). The timer itself is still set per call.
+  const store = new AzureStore(containerUrl, { idleTimeoutMs: 30 * 60_000 });
   const source = randomBytes(Math.max(0, ...blobs.map((b) => b.size)));
   let next = 0;
   const worker = async (): Promise<void> => {
