@@ -193,6 +193,8 @@ test('the table shows ratios against the ceiling and marks failures', () => {
   assert.equal(lines.length, 5);
   assert.match(lines[3], /\| 0\.50 +\| 2\.00 +\|$/);
   assert.match(lines[4], /FAILED.*exit 3: boom/);
+  const raw = combineRounds([16, 64].map((concurrency) => result({ dest: 'azurite', tool: 'raw upload', compression: 'LZ4', concurrency })));
+  assert.match(renderTable([raw]).split('\n')[2], /raw upload ×16\/64 \| LZ4/, 'every round\'s concurrency, not the last one\'s');
 });
 
 test('the raw upload names its blobs like a load does: v2 names of the same length, all different', () => {

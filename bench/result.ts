@@ -28,8 +28,10 @@ export interface Result {
   /** blobs in the destination afterwards, and their total size */
   blobs?: number;
   storedBytes?: number;
-  /** raw upload: requests in flight */
+  /** raw upload: requests in flight (the last round's) */
   concurrency?: number;
+  /** raw upload: requests in flight in each round, when they differed */
+  concurrencies?: number[];
   /** how many rounds were combined into this result */
   runs?: number;
 }
@@ -98,6 +100,7 @@ export function combineRounds(rounds: Result[]): Result {
     sysS: median(rounds.map((r) => r.sysS)),
     peakRssMB: rss.every(Number.isFinite) ? Math.max(...rss) : NaN,
     runs: rounds.length,
+    concurrencies: new Set(rounds.map((r) => r.concurrency)).size > 1 ? rounds.map((r) => r.concurrency ?? NaN) : undefined,
     ok: failed < 0,
     error: failed < 0 ? undefined : `round ${failed + 1} of ${rounds.length}: ${rounds[failed].error ?? 'failed'}`,
   };

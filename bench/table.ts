@@ -8,6 +8,7 @@ function fixed(n: number | undefined, digits: number): string {
 }
 
 function toolLabel(r: Result): string {
+  if (r.tool === 'raw upload' && r.concurrencies) return `raw upload ×${r.concurrencies.join('/')}`;
   if (r.tool === 'raw upload' && r.concurrency) return `raw upload ×${r.concurrency}`;
   return r.tool;
 }
