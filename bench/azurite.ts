@@ -11,6 +11,7 @@ import {
   StorageSharedKeyCredential,
   generateBlobSASQueryParameters,
 } from '@azure/storage-blob';
+import type { Listed } from './verify-output.js';
 
 const ACCOUNT = 'devstoreaccount1';
 // Azurite's published well-known development key (not a secret).
@@ -21,8 +22,8 @@ export interface Azurite {
   /** Creates a container; resolves to its URL with a container-level SAS (racwdl). */
   createContainer(name: string): Promise<string>;
   deleteContainer(name: string): Promise<void>;
-  /** Number of blobs and their total size in a container. */
-  countBlobs(name: string): Promise<{ count: number; bytes: number }>;
+  /** Every blob of a container: its name and size. */
+  listBlobs(name: string): Promise<Listed[]>;
   stop(): Promise<void>;
 }
 
@@ -104,14 +105,10 @@ export async function startAzurite(repoRoot: string, workDir: string): Promise<A
     async deleteContainer(name) {
       await service.getContainerClient(name).deleteIfExists();
     },
-    async countBlobs(name) {
-      let count = 0;
-      let bytes = 0;
-      for await (const blob of service.getContainerClient(name).listBlobsFlat()) {
-        count++;
-        bytes += blob.properties.contentLength ?? 0;
-      }
-      return { count, bytes };
+    async listBlobs(name) {
+      const blobs: Listed[] = [];
+      for await (const blob of service.getContainerClient(name).listBlobsFlat()) blobs.push({ name: blob.name, size: blob.properties.contentLength ?? 0 });
+      return blobs;
     },
     async stop() {
       process.off('exit', killOnExit);

@@ -1,14 +1,14 @@
 /**
  * Ceilings clfsload is compared against, measured on the same tree in the same run:
- * - "raw upload": the blobs a CLFS load of the tree writes (one PUT per inode, per 8 MiB file segment,
- *   per 256 KiB directory segment), with the same sizes and names of the same form and length, PUT
- *   with @azure/storage-blob and no CLFS work;
+ * - "raw upload": the blobs clfsload's load of that row wrote (the names and sizes listed in its
+ *   destination afterwards, so LZ4 rows upload the compressed sizes), PUT through clfsload's own
+ *   AzureStore with no CLFS work, from a bundle that loads the SDK bundle the CLI loads;
  * - "cp -a": a copy of the source tree to another directory on the same disk.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ContainerClient } from '@azure/storage-blob';
 import type { TreeSpec } from './trees.js';
+import { AzureStore } from '../src/store/azure-store.js';
 import { v2Name } from '../src/format/names.js';
 
 // Sizes from the spec (../shared/docs/clfs-format.md §8, §9, §12) and the sizes of its Appendix A objects.
@@ -21,39 +21,60 @@ const DIR_INODE_OVERHEAD = 448; // A.5.2
 const SEGMENT_OVERHEAD = 104; // A.5.4
 const DIRENT_FIXED = 6; // u32 nameLen + u16 fhLen
 const FH_BYTES = 24;
+const ROOT_FH_BYTES = 16; // the root's well-known id (§1.1)
 const BUCKET_OBJECT_BYTES = 168; // A.5.7
 
-/** Sizes of the blobs an uncompressed CLFS load of `spec` writes (log blobs left out). */
+/** §9.2: the byte sizes of a directory's pieces (piece 0 inline, then segments); no entry crosses a piece. */
+export function directoryPieces(entrySizes: number[]): number[] {
+  const pieces: number[] = [];
+  let limit = DIR_INLINE_LIMIT;
+  let cur = 0;
+  for (const s of entrySizes) {
+    if (cur > 0 && cur + s > limit) {
+      pieces.push(cur);
+      cur = 0;
+      limit = DIR_SEGMENT_BYTES;
+    }
+    cur += s;
+  }
+  pieces.push(cur);
+  return pieces;
+}
+
+/**
+ * Sizes of the CLFS objects an uncompressed load of `spec` writes (log blobs left out): the bucket
+ * object, one inode per file and directory, one segment per 8 MiB of a file past its first 16 KiB
+ * (§8.1) and one per directory piece past the first (§9.2). The count is exact for the bench's
+ * trees (files under 8 GiB: no indirect blocks); the sizes are close, not exact (attribute
+ * encodings vary a little), and count for the concurrency probe only.
+ */
 export function blobPlan(spec: TreeSpec): number[] {
   const sizes: number[] = [BUCKET_OBJECT_BYTES];
-  const entryBytes = new Map<string, number>([['', 2 * (DIRENT_FIXED + 2) + 2 * 16]]); // '.' and '..' of the root
-  const addEntry = (dir: string, name: string): void => {
-    entryBytes.set(dir, (entryBytes.get(dir) ?? 0) + DIRENT_FIXED + Buffer.byteLength(name) + FH_BYTES);
-  };
+  const dirent = (name: string, fh: number): number => DIRENT_FIXED + Buffer.byteLength(name) + fh;
+  const entries = new Map<string, number[]>([['', [dirent('.', ROOT_FH_BYTES), dirent('..', ROOT_FH_BYTES)]]]);
   const ensureDir = (dir: string): void => {
-    if (entryBytes.has(dir)) return;
+    if (entries.has(dir)) return;
     const parent = path.dirname(dir) === '.' ? '' : path.dirname(dir);
     ensureDir(parent);
-    addEntry(parent, path.basename(dir));
-    entryBytes.set(dir, 2 * (DIRENT_FIXED + 2 + FH_BYTES));
+    entries.get(parent)!.push(dirent(path.basename(dir), FH_BYTES));
+    entries.set(dir, [dirent('.', FH_BYTES), dirent('..', parent === '' ? ROOT_FH_BYTES : FH_BYTES)]);
   };
   for (const g of spec.groups) {
     ensureDir(g.dir);
     const width = String(g.files - 1).length;
+    const list = entries.get(g.dir)!;
     for (let i = 0; i < g.files; i++) {
-      addEntry(g.dir, `${g.prefix}${String(i).padStart(width, '0')}`);
+      list.push(dirent(`${g.prefix}${String(i).padStart(width, '0')}`, FH_BYTES));
       sizes.push(FILE_INODE_OVERHEAD + Math.min(g.size, INLINE_BYTES));
       for (let rest = g.size - INLINE_BYTES; rest > 0; rest -= FILE_SEGMENT_BYTES) {
         sizes.push(SEGMENT_OVERHEAD + Math.min(rest, FILE_SEGMENT_BYTES));
       }
     }
   }
-  for (const bytes of entryBytes.values()) {
-    // Pieces are cut at entry boundaries; this approximates them by byte count.
-    sizes.push(DIR_INODE_OVERHEAD + Math.min(bytes, DIR_INLINE_LIMIT));
-    for (let rest = bytes - DIR_INLINE_LIMIT; rest > 0; rest -= DIR_SEGMENT_BYTES) {
-      sizes.push(SEGMENT_OVERHEAD + Math.min(rest, DIR_SEGMENT_BYTES));
-    }
+  for (const list of entries.values()) {
+    const [inline, ...segments] = directoryPieces(list);
+    sizes.push(DIR_INODE_OVERHEAD + inline);
+    for (const piece of segments) sizes.push(SEGMENT_OVERHEAD + piece);
   }
   return sizes;
 }
@@ -67,24 +88,41 @@ export function blobNameLike(): string {
   return v2Name({ id: randomBytes(24), btype: 2, owner: randomBytes(24), version: 9 });
 }
 
+/** One blob to upload: a name and a size (the listing of a load's destination, or a probe sample). */
+export interface PlannedBlob {
+  name: string;
+  size: number;
+}
+
 /**
- * PUTs one blob per entry of `sizes` into the container with `concurrency` requests in flight;
- * returns the seconds taken (the measured ceiling runs it as a child process: measureCommand
- * times that and takes its CPU and RSS).
+ * PUTs every blob of `blobs` into the container with `concurrency` requests in flight, through
+ * clfsload's own AzureStore (same SDK pipeline and policies, same keep-alive agent, one Put Blob
+ * per blob, no retries) and no CLFS work; returns the seconds taken (the measured ceiling runs it
+ * as a child process: measureCommand times that and takes its CPU and RSS).
  */
-export async function rawUpload(containerUrl: string, sizes: number[], concurrency: number): Promise<number> {
-  const container = new ContainerClient(containerUrl);
-  const source = randomBytes(Math.max(0, ...sizes));
-  const names = sizes.map(() => blobNameLike());
+export async function rawUpload(containerUrl: string, blobs: PlannedBlob[], concurrency: number): Promise<number> {
+  // No idle timeout to speak of: with no RetryingStore above it, one slow answer from a loaded
+  // Azurite would fail the ceiling (clfsload retries it). The timer itself is still set per call.
+  const store = new AzureStore(containerUrl, { idleTimeoutMs: 30 * 60_000 });
+  const source = randomBytes(Math.max(0, ...blobs.map((b) => b.size)));
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < sizes.length; i = next++) {
-      await container.getBlockBlobClient(names[i]).upload(source.subarray(0, sizes[i]), sizes[i]);
+    for (let i = next++; i < blobs.length; i = next++) {
+      await store.put(blobs[i].name, source.subarray(0, blobs[i].size));
     }
   };
   const start = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: Math.min(concurrency, sizes.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, blobs.length) }, worker));
+  } finally {
+    await store.close();
+  }
   return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** Blobs of the given sizes with load-like names, for the concurrency probe. */
+export function plannedLike(sizes: number[]): PlannedBlob[] {
+  return sizes.map((size) => ({ name: blobNameLike(), size }));
 }
 
 /** A prefix of `sizes` small enough for a quick concurrency probe. */
@@ -113,7 +151,7 @@ export async function probeConcurrency(
   for (const concurrency of candidates) {
     const c = await container.create();
     try {
-      tries.push({ concurrency, seconds: await rawUpload(c.url, sample, concurrency) });
+      tries.push({ concurrency, seconds: await rawUpload(c.url, plannedLike(sample), concurrency) });
     } finally {
       await c.dispose();
     }

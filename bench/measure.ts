@@ -31,10 +31,15 @@ export function parseGnuTime(text: string): { userS: number; sysS: number; peakR
   const line = text.split('\n').find((l) => l.startsWith('BENCH '));
   if (!line) throw new Error(`no rusage line in GNU time output: ${text.slice(0, 200)}`);
   const [, , user, sys, maxKiB] = line.trim().split(/\s+/);
-  return { userS: Number(user), sysS: Number(sys), peakRssMB: (Number(maxKiB) * 1024) / 1e6 };
+  // A max RSS of 0 is no measurement (a live Node process has tens of MB): unknown, not 0.
+  const kib = Number(maxKiB);
+  return { userS: Number(user), sysS: Number(sys), peakRssMB: kib > 0 ? (kib * 1024) / 1e6 : NaN };
 }
 
-/** Reads utime+stime (clock ticks, assumed 100 Hz) and VmHWM of a live process, or undefined once it is gone. */
+/**
+ * Reads utime+stime (clock ticks, assumed 100 Hz) and VmHWM of a live process, or undefined once it
+ * is gone. peakRssMB is NaN when status has no VmHWM (a zombie's has none): unknown, not 0.
+ */
 export function readProcUsage(pid: number): { userS: number; sysS: number; peakRssMB: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -42,10 +47,19 @@ export function readProcUsage(pid: number): { userS: number; sysS: number; peakR
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-    return { userS: Number(fields[11]) / 100, sysS: Number(fields[12]) / 100, peakRssMB: hwm ? (Number(hwm[1]) * 1024) / 1e6 : 0 };
+    return { userS: Number(fields[11]) / 100, sysS: Number(fields[12]) / 100, peakRssMB: hwm ? (Number(hwm[1]) * 1024) / 1e6 : NaN };
   } catch {
     return undefined;
   }
+}
+
+type Usage = NonNullable<ReturnType<typeof readProcUsage>>;
+
+/** The newest CPU times, and the largest RSS known so far (a later unknown one does not erase it). */
+export function mergeUsage(before: Usage | undefined, now: Usage | undefined): Usage | undefined {
+  if (!now) return before;
+  if (!before || !Number.isFinite(before.peakRssMB)) return now;
+  return { ...now, peakRssMB: Number.isFinite(now.peakRssMB) ? Math.max(now.peakRssMB, before.peakRssMB) : before.peakRssMB };
 }
 
 /** Runs argv[0] with argv[1..] and measures it. */
@@ -60,7 +74,7 @@ export async function measureCommand(argv: string[], options: MeasureOptions): P
   try {
     const child = spawn(full[0], full.slice(1), { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', out, err] });
     const poller = useGnuTime ? undefined : setInterval(() => {
-      polled = (child.pid && readProcUsage(child.pid)) || polled;
+      polled = mergeUsage(polled, child.pid ? readProcUsage(child.pid) : undefined);
     }, 50);
     const exitCode = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);

@@ -1,27 +1,29 @@
 /** Measures one row: its ceilings and every clfsload run, against a local directory or a fresh Azurite. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startAzurite } from './azurite.js';
 import { blobPlan, probeConcurrency, probeSample } from './ceilings.js';
 import { lastLines, redactText, runCopy, runLoader, type Outcome } from './loader.js';
 import { measureCommand } from './measure.js';
-import type { Result } from './result.js';
+import { combineRounds, type Result } from './result.js';
 import type { Compression, RowSpec } from './rows.js';
 import type { TreeTotals } from './trees.js';
+import { checkCopy, checkLoadListing, checkRawListing, listLocal, type Listed } from './verify-output.js';
 
 export interface RunContext {
   repoRoot: string;
   cliEntry: string;
+  /** the bundled raw-upload program (raw-upload-bundle.ts), for rows with Azurite ceilings */
+  rawUploadEntry?: string;
   /** scratch directory of this bench run; everything below it is deleted at the end */
   tmp: string;
   logDir: string;
   quick: boolean;
-  /** each measurement runs this many times, interleaved; the fastest run is kept (the machine is shared) */
+  /** each measurement runs this many times, interleaved; the rounds are combined (result.ts combineRounds) */
   rounds: number;
   profileDir?: string;
-  /** called with each kept result (the fastest of its rounds) */
+  /** called with each measurement's rounds combined */
   report(r: Result): void;
   /** called with every single run, for the progress log */
   tried(r: Result, round: number): void;
@@ -36,27 +38,26 @@ function toResult(row: RowSpec, totals: TreeTotals, base: Pick<Result, 'dest' | 
   return { row: row.id, files: totals.files, bytes: totals.bytes, ...base, wallS, userS, sysS, peakRssMB, ok, error };
 }
 
-/** Keeps the fastest successful run per measurement (or the last failure if none succeeded). */
-class Fastest {
-  private readonly best = new Map<string, Result>();
+/** The listing's count and bytes on the result; a run that wrote other than it must is failed. */
+function verified(r: Result, listing: Listed[] | undefined, problem: string | undefined): Result {
+  if (!r.ok) return r;
+  const out = listing ? { ...r, blobs: listing.length, storedBytes: listing.reduce((a, b) => a + b.size, 0) } : { ...r };
+  if (problem) Object.assign(out, { ok: false, error: `exit 0, but the destination is wrong: ${problem}` });
+  return out;
+}
+
+/** Keeps every round of every measurement; reports them combined (any failed round fails the measurement). */
+class Rounds {
+  private readonly runs = new Map<string, Result[]>();
   constructor(private readonly ctx: RunContext) {}
   add(r: Result, round: number): void {
     this.ctx.tried(r, round);
     const key = `${r.tool} ${r.compression ?? ''}`;
-    const have = this.best.get(key);
-    if (!have || (r.ok && (!have.ok || r.wallS < have.wallS))) this.best.set(key, { ...r, runs: (have?.runs ?? 0) + 1 });
-    else have.runs = (have.runs ?? 1) + 1;
+    this.runs.set(key, [...(this.runs.get(key) ?? []), r]);
   }
   reportAll(): void {
-    for (const r of this.best.values()) this.ctx.report(r);
+    for (const rounds of this.runs.values()) this.ctx.report(combineRounds(rounds));
   }
-}
-
-function countLocalBlobs(dir: string): { count: number; bytes: number } {
-  let bytes = 0;
-  const names = readdirSync(dir);
-  for (const name of names) bytes += statSync(path.join(dir, name)).size;
-  return { count: names.length, bytes };
 }
 
 /**
@@ -69,6 +70,8 @@ function flushDisk(): void {
   execFileSync('sync');
 }
 
+const roundsOf = (ctx: RunContext, row: RowSpec): number => Math.min(ctx.rounds, row.maxRounds ?? ctx.rounds);
+
 /**
  * cp -a, then clfsload into a fresh empty directory per compression; `ctx.rounds` times. Outputs
  * stay until the bench ends (the whole temp dir goes then): on ext4, creating files for minutes
@@ -76,15 +79,17 @@ function flushDisk(): void {
  * (`recently_deleted`), which was measured to slow `cp -a` of 20,000 files from 0.65 s to 11-30 s.
  */
 export async function runLocal(ctx: RunContext, row: RowSpec, source: string, totals: TreeTotals): Promise<void> {
-  const fastest = new Fastest(ctx);
-  for (let round = 1; round <= Math.min(ctx.rounds, row.maxRounds ?? ctx.rounds); round++) {
+  const rounds = new Rounds(ctx);
+  const objects = blobPlan(row.tree).length;
+  for (let round = 1; round <= roundsOf(ctx, row); round++) {
     if (row.ceilings) {
-      const target = path.join(ctx.tmp, `cp-${row.id}-r${round}`);
-      flushDisk();
-      fastest.add(toResult(row, totals, { dest: 'local', tool: 'cp -a' }, await runCopy(source, target, ctx.logDir, `cp-${row.id}-r${round}`)), round);
-      const durable = path.join(ctx.tmp, `cp-sync-${row.id}-r${round}`);
-      flushDisk();
-      fastest.add(toResult(row, totals, { dest: 'local', tool: 'cp -a + sync' }, await runCopy(source, durable, ctx.logDir, `cp-sync-${row.id}-r${round}`, true)), round);
+      for (const [tool, durable] of [['cp -a', false], ['cp -a + sync', true]] as const) {
+        const name = `${durable ? 'cp-sync' : 'cp'}-${row.id}-r${round}`;
+        const target = path.join(ctx.tmp, name);
+        flushDisk();
+        const r = toResult(row, totals, { dest: 'local', tool }, await runCopy(source, target, ctx.logDir, name, durable));
+        rounds.add(verified(r, undefined, r.ok ? checkCopy(target, totals) : undefined), round);
+      }
     }
     for (const compression of row.compressions) {
       flushDisk();
@@ -94,21 +99,24 @@ export async function runLocal(ctx: RunContext, row: RowSpec, source: string, to
       mkdirSync(destination);
       const outcome = await runLoader({ cliEntry: ctx.cliEntry, source, destination, stateDir, compression, logDir: ctx.logDir, name, profileDir: ctx.profileDir });
       const result = toResult(row, totals, { dest: 'local', tool: 'clfsload', compression }, outcome);
-      if (outcome.ok) {
-        const { count, bytes } = countLocalBlobs(destination);
-        Object.assign(result, { blobs: count, storedBytes: bytes });
-      }
-      fastest.add(result, round);
+      const listing = outcome.ok ? listLocal(destination) : undefined;
+      rounds.add(verified(result, listing, listing && checkLoadListing(listing, objects, totals, compression)), round);
     }
   }
-  fastest.reportAll();
+  rounds.reportAll();
 }
+
+type Fresh = () => Promise<{ name: string; url: string; list(): Promise<Listed[]>; dispose(): Promise<void> }>;
 
 /**
  * A fresh Azurite for every measurement (each probe candidate, raw upload and clfsload run), each
  * with one container. Sharing one per row let each run inherit the garbage of the runs before
  * (Azurite keeps blobs in its own heap): the 1 GiB raw upload took 3.4 s first in a row and 5.3 s
  * after two loads, which decided the ratio more than either side did.
+ *
+ * The raw upload of a compression PUTs the blobs (names and sizes) the first complete load of that
+ * compression left in its container, so an LZ4 row is compared with an upload of the same,
+ * compressed, bytes. Round 1 must load first; later rounds alternate which side goes first.
  */
 export async function runAzurite(ctx: RunContext, row: RowSpec, source: string, totals: TreeTotals): Promise<void> {
   let seq = 0;
@@ -123,27 +131,37 @@ export async function runAzurite(ctx: RunContext, row: RowSpec, source: string, 
     };
     try {
       const url = await azurite.createContainer(name);
-      return { name, url, countBlobs: () => azurite.countBlobs(name), dispose };
+      return { name, url, list: () => azurite.listBlobs(name), dispose };
     } catch (err) {
       await dispose();
       throw err;
     }
   };
-  const fastest = new Fastest(ctx);
+  const rounds = new Rounds(ctx);
+  const objects = blobPlan(row.tree).length;
   const ranked = row.ceilings ? await probeRanked(ctx, row, fresh) : [];
-  for (let round = 1; round <= Math.min(ctx.rounds, row.maxRounds ?? ctx.rounds); round++) {
-    // Round r uploads at the r-th fastest probed concurrency: a noisy probe cannot pin a poor ceiling.
-    if (ranked.length > 0) fastest.add(await runRawUpload(ctx, row, totals, ranked[(round - 1) % ranked.length], fresh, round), round);
+  const loaded = new Map<Compression, Listed[]>();
+  for (let round = 1; round <= roundsOf(ctx, row); round++) {
     for (const compression of row.compressions) {
-      fastest.add(await runAzuriteLoad(ctx, row, source, totals, compression, fresh, round), round);
+      // Round r uploads at the r-th fastest probed concurrency: a noisy probe cannot pin a poor ceiling.
+      const raw = async (): Promise<void> => {
+        if (ranked.length === 0) return;
+        const concurrency = ranked[(round - 1) % ranked.length];
+        rounds.add(await runRawUpload(ctx, row, totals, compression, loaded.get(compression), concurrency, fresh, round), round);
+      };
+      const rawFirst = round % 2 === 0 && loaded.has(compression);
+      if (rawFirst) await raw();
+      const { result, listing } = await runAzuriteLoad(ctx, row, source, totals, compression, fresh, round);
+      const checked = verified(result, listing, listing && checkLoadListing(listing, objects, totals, compression));
+      if (checked.ok && listing && !loaded.has(compression)) loaded.set(compression, listing);
+      rounds.add(checked, round);
+      if (!rawFirst) await raw();
     }
   }
-  fastest.reportAll();
+  rounds.reportAll();
 }
 
-type Fresh = () => Promise<{ name: string; url: string; countBlobs(): Promise<{ count: number; bytes: number }>; dispose(): Promise<void> }>;
-
-/** The probed concurrencies, fastest first, for the raw upload of a sample of the row's blobs. */
+/** The probed concurrencies, fastest first, for the raw upload of a sample of the row's blobs (planned sizes: the probe only ranks). */
 async function probeRanked(ctx: RunContext, row: RowSpec, fresh: Fresh): Promise<number[]> {
   const sizes = blobPlan(row.tree);
   const sample = ctx.quick ? probeSample(sizes, 300, 32 << 20) : probeSample(sizes, 1000, 256 << 20);
@@ -152,30 +170,44 @@ async function probeRanked(ctx: RunContext, row: RowSpec, fresh: Fresh): Promise
   return [...tries].sort((a, b) => a.seconds - b.seconds).map((t) => t.concurrency);
 }
 
-/** The raw-upload program (raw-upload-main.ts), run as a measured child process like clfsload. */
-const RAW_UPLOAD_MAIN = fileURLToPath(new URL('./raw-upload-main.js', import.meta.url));
-
-async function runRawUpload(ctx: RunContext, row: RowSpec, totals: TreeTotals, concurrency: number, fresh: Fresh, round: number): Promise<Result> {
-  const sizes = blobPlan(row.tree);
-  const name = `raw-${row.id}-x${concurrency}-r${round}`;
-  const sizesFile = path.join(ctx.tmp, `${name}.sizes.json`);
-  writeFileSync(sizesFile, JSON.stringify(sizes));
-  const base = { dest: 'azurite' as const, tool: 'raw upload' as const };
+async function runRawUpload(
+  ctx: RunContext,
+  row: RowSpec,
+  totals: TreeTotals,
+  compression: Compression,
+  blobs: Listed[] | undefined,
+  concurrency: number,
+  fresh: Fresh,
+  round: number,
+): Promise<Result> {
+  const base = { dest: 'azurite' as const, tool: 'raw upload' as const, compression };
+  const failed = (error: string): Result => ({
+    ...toResult(row, totals, base, { wallS: NaN, userS: NaN, sysS: NaN, peakRssMB: NaN, exitCode: 1, ok: false }),
+    concurrency,
+    error,
+  });
+  // A failed round, not a missing one: the rounds of the two sides stay paired.
+  if (!blobs) return failed(`not run: no ${compression} load completed to take its blobs from`);
+  if (!ctx.rawUploadEntry) return failed('not run: the raw-upload program was not bundled');
+  const name = `raw-${row.id}-${compression}-x${concurrency}-r${round}`;
+  const blobsFile = path.join(ctx.tmp, `${name}.blobs.json`);
+  writeFileSync(blobsFile, JSON.stringify(blobs));
   try {
     const c = await fresh();
     try {
-      const argv = [process.execPath, RAW_UPLOAD_MAIN, sizesFile, String(concurrency)];
+      const argv = [process.execPath, ctx.rawUploadEntry, blobsFile, String(concurrency)];
       const stderrFile = path.join(ctx.logDir, `${name}.stderr`);
       const m = await measureCommand(argv, { env: { ...process.env, RAW_UPLOAD_URL: c.url }, stdoutFile: path.join(ctx.logDir, `${name}.stdout`), stderrFile });
       const outcome: Outcome = m.exitCode === 0 ? { ...m, ok: true } : { ...m, ok: false, error: `raw upload exit ${m.exitCode}: ${lastLines(stderrFile, 2)}` };
-      return { ...toResult(row, totals, base, outcome), concurrency, blobs: sizes.length, storedBytes: sizes.reduce((a, b) => a + b, 0) };
+      const listing = outcome.ok ? await c.list() : undefined;
+      return verified({ ...toResult(row, totals, base, outcome), concurrency }, listing, listing && checkRawListing(listing, blobs));
     } finally {
       await c.dispose();
     }
   } catch (err) {
-    return { ...toResult(row, totals, base, { wallS: NaN, userS: NaN, sysS: NaN, peakRssMB: NaN, exitCode: 1, ok: false }), concurrency, error: `raw upload failed: ${redactText((err as Error).message)}` };
+    return failed(`raw upload failed: ${redactText((err as Error).message)}`);
   } finally {
-    rmSync(sizesFile, { force: true });
+    rmSync(blobsFile, { force: true });
   }
 }
 
@@ -187,18 +219,14 @@ async function runAzuriteLoad(
   compression: Compression,
   fresh: Fresh,
   round: number,
-): Promise<Result> {
+): Promise<{ result: Result; listing?: Listed[] }> {
   const name = `load-${row.id}-azurite-${compression}-r${round}`;
   const stateDir = path.join(ctx.tmp, `state-${name}`);
   const c = await fresh();
   try {
     const outcome = await runLoader({ cliEntry: ctx.cliEntry, source, destination: c.url, stateDir, compression, logDir: ctx.logDir, name, profileDir: ctx.profileDir });
     const result = toResult(row, totals, { dest: 'azurite', tool: 'clfsload', compression }, outcome);
-    if (outcome.ok) {
-      const { count, bytes } = await c.countBlobs();
-      Object.assign(result, { blobs: count, storedBytes: bytes });
-    }
-    return result;
+    return { result, listing: outcome.ok ? await c.list() : undefined };
   } finally {
     await c.dispose();
     rmSync(stateDir, { recursive: true, force: true });

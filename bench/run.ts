@@ -17,6 +17,7 @@ import { benchRows, type Dest, type RowId } from './rows.js';
 import { renderTable } from './table.js';
 import { buildTree, type TreeSpec, type TreeTotals } from './trees.js';
 import { waitForRest } from './machine-rest.js';
+import { bundleRawUpload, sdkBundleBeside } from './raw-upload-bundle.js';
 
 function findRepoRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
@@ -62,7 +63,7 @@ function parseOptions(argv: string[]) {
 
 const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--scale] [--only ROW,ROW] [--dest local|azurite] [--profile DIR] [--json FILE] [--settle S]
   --quick    a tenth of every tree (under two minutes)
-  --rounds   runs per measurement, interleaved, fastest kept (default 2; 1 with --quick)
+  --rounds   runs per measurement, interleaved, combined (median ratio, largest RSS; default 2; 1 with --quick)
   --scale    add the 1,000,000-file scale row (local directory only)
   --only     rows to run: small, small-ref, medium, large, large-rand, wide, scale
   --dest     only this destination
@@ -75,8 +76,9 @@ const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--scale] [--only 
 function describeResult(r: Result): string {
   const what = `${r.row} ${r.dest} ${r.tool}${r.compression ? ` ${r.compression}` : ''}${r.concurrency ? ` x${r.concurrency}` : ''}`;
   if (!r.ok) return `  ${what}: FAILED ${r.error ?? ''}`;
+  const stored = r.blobs === undefined ? '' : `, ${r.blobs} blobs, ${((r.storedBytes ?? 0) / 1e6).toFixed(1)} MB stored`;
   const rss = Number.isFinite(r.peakRssMB) ? `, peak RSS ${r.peakRssMB.toFixed(0)} MB` : '';
-  return `  ${what}: ${r.wallS.toFixed(2)} s, ${(r.files / r.wallS).toFixed(0)} files/s, ${(r.bytes / 1e6 / r.wallS).toFixed(1)} MB/s${rss}`;
+  return `  ${what}: ${r.wallS.toFixed(2)} s, ${(r.files / r.wallS).toFixed(0)} files/s, ${(r.bytes / 1e6 / r.wallS).toFixed(1)} MB/s${rss}${stored}`;
 }
 
 async function main(): Promise<number> {
@@ -99,6 +101,10 @@ async function main(): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
   // Measure a snapshot of the build: a concurrent `npm run build` (rm -rf dist) must not break a long run.
   const cliEntry = opts.cli ? path.resolve(opts.cli) : snapshotBuild(repoRoot, path.join(tmp, 'app'));
+  // The raw upload starts like the CLI: from one bundle that imports the CLI's SDK bundle.
+  const rawUploadEntry = path.join(tmp, 'raw-upload.mjs');
+  const needsRaw = rows.some((r) => r.ceilings && r.dests.includes('azurite') && (!dests || dests.includes('azurite')));
+  if (needsRaw) await bundleRawUpload(fileURLToPath(new URL('./raw-upload-main.js', import.meta.url)), sdkBundleBeside(cliEntry), rawUploadEntry);
   const logDir = path.join(tmp, 'logs');
   mkdirSync(logDir);
   if (opts.profile) mkdirSync(opts.profile, { recursive: true });
@@ -107,6 +113,7 @@ async function main(): Promise<number> {
   const ctx: RunContext = {
     repoRoot,
     cliEntry,
+    rawUploadEntry: needsRaw ? rawUploadEntry : undefined,
     tmp,
     logDir,
     quick: opts.quick,
@@ -145,7 +152,7 @@ async function main(): Promise<number> {
 
   console.log(`\n${renderTable(results)}\n`);
   console.log('Ratios: "÷ ceiling" is clfsload throughput ÷ raw upload (Azurite) or ÷ cp -a (local), same tree; "wall ÷ cp -a" is the inverse for local rows.');
-  console.log(`Each line is the fastest of ${ctx.rounds} interleaved run(s) (wide and scale: 1); CPU and RSS are that run's.\n`);
+  console.log(`Each line combines ${ctx.rounds} interleaved round(s) (wide and scale: 1): wall and CPU are medians, peak RSS the largest, FAILED if any round failed or wrote other than the row must (blob count, stored bytes); ratios and goals take the median of the per-round ratios.\n`);
   if (opts.quick) {
     // A tenth of each tree: Node's start-up (~0.3 s) and the page cache decide these runs, so the
     // goals, set for the full trees, are shown but do not judge the code.

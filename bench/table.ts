@@ -1,5 +1,5 @@
 /** Renders results as one Markdown table (readable in a terminal, pasteable into docs/performance.md). */
-import { ceilingFor, cpuSeconds, filesPerSecond, megabytesPerSecond, type Result } from './result.js';
+import { ceilingFor, cpuSeconds, filesPerSecond, megabytesPerSecond, roundRatio, type Result } from './result.js';
 
 const HEADER = ['row', 'dest', 'tool', 'comp', 'files', 'MB', 'wall s', 'files/s', 'MB/s', 'peak RSS MB', 'CPU s', 'blobs', 'stored MB', '÷ ceiling (throughput)', 'wall ÷ cp -a'];
 
@@ -8,15 +8,18 @@ function fixed(n: number | undefined, digits: number): string {
 }
 
 function toolLabel(r: Result): string {
+  if (r.tool === 'raw upload' && r.concurrencies) return `raw upload ×${r.concurrencies.join('/')}`;
   if (r.tool === 'raw upload' && r.concurrency) return `raw upload ×${r.concurrency}`;
   return r.tool;
 }
 
 function cells(r: Result, results: Result[]): string[] {
-  const ceiling = r.tool === 'clfsload' && r.ok ? ceilingFor(results, r) : undefined;
-  // Same tree, so the throughput ratio (files/s or MB/s alike) is the inverse wall ratio.
-  const ratio = ceiling ? ceiling.wallS / r.wallS : undefined;
-  const wallRatio = ceiling && r.dest === 'local' ? r.wallS / ceiling.wallS : undefined;
+  const found = r.tool === 'clfsload' && r.ok ? ceilingFor(results, r) : undefined;
+  const ceiling = found?.ok ? found : undefined;
+  // Same tree, so the throughput ratio (files/s or MB/s alike) is the inverse wall ratio; both are
+  // medians of the per-round ratios, as the goals take them.
+  const ratio = ceiling && roundRatio(r, ceiling, (load, c) => c / load)?.value;
+  const wallRatio = ceiling && r.dest === 'local' ? roundRatio(r, ceiling, (load, c) => load / c)?.value : undefined;
   if (!r.ok) {
     return [r.row, r.dest, toolLabel(r), r.compression ?? '', String(r.files), fixed(r.bytes / 1e6, 1), 'FAILED', r.error ?? '', '', '', '', '', '', '', ''];
   }
