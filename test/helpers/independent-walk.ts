@@ -211,7 +211,8 @@ export function diffDescriptions(expected: Described[], actual: Described[], opt
     if (!a) { out.push(`${p}: missing`); continue; }
     const fields: (keyof Described)[] = ['type', 'perm', 'size', 'sha256', 'target', 'dev'];
     if (opts.owners ?? true) fields.push('uid', 'gid');
-    for (const f of fields) if (a[f] !== e[f]) out.push(`${p}: ${f} ${String(a[f])} != ${String(e[f])}`);
+    const show = (f: keyof Described, v: unknown) => (f === 'perm' && typeof v === 'number' ? `0${v.toString(8)}` : String(v));
+    for (const f of fields) if (a[f] !== e[f]) out.push(`${p}: ${f} ${show(f, a[f])} != ${show(f, e[f])}`);
   }
   for (const p of act.keys()) if (!exp.has(p) && !excluded(p)) out.push(`${p}: unexpected`);
   if (opts.hardlinks) {
