@@ -141,7 +141,8 @@ describe('hostile source trees', { concurrency: 1 }, () => {
     const logged = (victim: string) => log.filter((l) => l.includes(path.join(src, victim))).join('\n');
     assert.match(logged('fifo-victim.txt'), /ERROR .*fifo-victim\.txt: is no longer a regular file \(it changed after the scan\)/);
     assert.match(logged('link-victim.txt'), /ERROR .*link-victim\.txt: changed type after the scan; not followed \(ELOOP\)/);
-    assert.match(logged('dir-victim'), /ERROR .*dir-victim: changed type after the scan; not followed \((ELOOP|ENOTDIR)\)/);
+    // O_NOFOLLOW | O_DIRECTORY on a symlink: Linux answers ENOTDIR
+    assert.match(logged('dir-victim'), /ERROR cannot read directory .*dir-victim: changed type after the scan; not followed \(ENOTDIR\)/);
     for (const blob of readdirSync(dest)) {
       assert.ok(!readFileSync(path.join(dest, blob)).toString('latin1').includes('TOP SECRET'), `${blob} holds data from outside the tree`);
     }
