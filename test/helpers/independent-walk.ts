@@ -126,6 +126,7 @@ export async function describeContainer(blobs: BlobSource): Promise<{ entries: D
   const segment = async (owner: Uint8Array, id: Uint8Array): Promise<ClfsObject> => load(v2Name({ id, btype: Btype.SEGMENT, owner, version: 9 }));
 
   const entries: Described[] = [];
+  const open = new Set<string>(); // directories on the current path: a cycle is a fault, not a hang
   const visit = async (rel: string, id: Uint8Array): Promise<void> => {
     let ino: InodeObject | undefined;
     try {
@@ -162,6 +163,8 @@ export async function describeContainer(blobs: BlobSource): Promise<{ entries: D
       } else if (type === 'chr' || type === 'blk') {
         d.dev = `${v.rdevMajor}:${v.rdevMinor}`;
       } else if (type === 'dir') {
+        if (open.has(idHex(id))) return void faults.push(`${rel}: a directory entry leads back to an ancestor`);
+        open.add(idHex(id));
         const all = [...(ino.entries ?? [])];
         for (const sid of await segmentIds(id, ino)) {
           const seg = await segment(id, sid);
@@ -171,6 +174,7 @@ export async function describeContainer(blobs: BlobSource): Promise<{ entries: D
         const [dot, dotdot] = all;
         if (spell(dot?.name ?? new Uint8Array()) !== '.' || spell(dotdot?.name ?? new Uint8Array()) !== '..') faults.push(`${rel}: entries do not start with . and ..`);
         for (const e of all.slice(2)) await visit(rel === '.' ? spell(e.name) : `${rel}/${spell(e.name)}`, e.fh);
+        open.delete(idHex(id));
       }
     } catch (e) {
       faults.push(`${rel}: ${(e as Error).message}`);
