@@ -48,7 +48,7 @@ describe('load failures', { concurrency: 1 }, () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  test('unreadable file and directory: logged, counted, listed in problems.txt; the rest loads', { skip: !isRoot && 'needs root to switch to nobody' }, async () => {
+  test('unreadable file and directory: logged, counted, listed in problems.txt; the rest loads', { skip: !isRoot && 'NOT RUN: needs root to run the CLI as uid 65534; the docs/reliability.md row "unreadable file and directory" is not proven by this run' }, async () => {
     const src = path.join(tmp, 'partly-unreadable');
     mkdirSync(path.join(src, 'closed'), { recursive: true });
     mkdirSync(path.join(src, 'open'));

@@ -2,15 +2,17 @@
  * A fault-injecting HTTP proxy on 127.0.0.1, put in front of Azurite for reliability tests.
  * It forwards requests unchanged and, by a seeded draw per request, answers instead with a
  * 500 or 503, a 429 with Retry-After, a connection reset (before or after the request reached
- * Azurite: an ambiguous outcome), a stall (no answer at all), or a slow body (the real answer,
- * trickled). The n-th request gets the same fault for the same seed, so a failure replays.
- * It can also be switched to refuse everything with 403 (an expired or revoked SAS).
+ * Azurite: an ambiguous outcome), a stall (no answer at all), a body stall (the real status and
+ * headers and half the body, then nothing more), or a slow body (the real answer, trickled). The
+ * n-th request gets the same fault for the same seed, so a failure replays. It can also be switched
+ * to refuse everything with 403 (an expired or revoked SAS), at once or at the moment a given
+ * number of requests is in flight.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { mulberry32 } from '../../src/util/seeded-random.js';
 
-export type ProxyFault = '500' | '503' | '429' | 'reset' | 'stall' | 'slow';
+export type ProxyFault = '500' | '503' | '429' | 'reset' | 'stall' | 'stall-body' | 'slow';
 
 export interface FaultRates {
   p500?: number;
@@ -18,6 +20,8 @@ export interface FaultRates {
   p429?: number;
   pReset?: number;
   pStall?: number;
+  /** answer with the real status, headers and the first half of the body, then send nothing more */
+  pStallBody?: number;
   pSlow?: number;
 }
 
@@ -41,17 +45,33 @@ export interface FaultProxy {
   origin: string;
   /** the same container URL (path and SAS kept) but through the proxy */
   rewrite(url: string): string;
-  /** requests seen, and faults injected by kind (plus '403') */
+  /**
+   * requests seen, and faults injected by kind (plus '403'; 'stall-abandoned', 'stall-body-abandoned'
+   * and 'slow-abandoned' count stalled or trickled answers the client gave up on, closing the connection)
+   */
   readonly requests: number;
   readonly injected: Readonly<Record<string, number>>;
+  /** requests received and not yet fully answered (or closed) */
+  readonly inFlight: number;
+  /** the value of `requests` when the first 403 was sent (undefined before) */
+  readonly requestsAtFirst403: number | undefined;
   /** new fault rates from now on (the PRNG sequence continues) */
   setRates(rates: FaultRates): void;
   /** from now on answer every request with 403 AuthenticationFailed (true) or stop doing so (false) */
   refuseAll(on: boolean): void;
+  /**
+   * From now on hold every new request unanswered until `n` requests are in flight, then refuse
+   * everything with 403 (the held ones first). Resolves with the number in flight at that moment.
+   */
+  refuseWhenInFlight(n: number): Promise<number>;
   close(): Promise<void>;
 }
 
 type Drawn = Exclude<ProxyFault, 'reset'> | 'reset-before' | 'reset-after';
+
+interface Held {
+  run(): void;
+}
 
 const ERROR_CODE: Record<string, string> = { '500': 'InternalError', '503': 'ServiceUnavailable', '429': 'TooManyRequests', '403': 'AuthenticationFailed' };
 
@@ -69,6 +89,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let rates: FaultRates = { ...options };
   let refusing = false;
   let requests = 0;
+  let inFlight = 0;
+  let requestsAtFirst403: number | undefined;
+  let holdTarget: { n: number; held: Held[]; resolve: (inFlight: number) => void } | undefined;
   const injected: Record<string, number> = {};
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -87,7 +110,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const x = random();
     const second = random();
     const table: [ProxyFault, number | undefined][] = [
-      ['500', rates.p500], ['503', rates.p503], ['429', rates.p429], ['reset', rates.pReset], ['stall', rates.pStall], ['slow', rates.pSlow],
+      ['500', rates.p500], ['503', rates.p503], ['429', rates.p429], ['reset', rates.pReset], ['stall', rates.pStall],
+      ['stall-body', rates.pStallBody], ['slow', rates.pSlow],
     ];
     let acc = 0;
     for (const [kind, p] of table) {
@@ -111,6 +135,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 
   const trickle = (res: http.ServerResponse) => (up: http.IncomingMessage) => {
+    res.on('close', () => { if (!res.writableFinished && !closing) count('slow-abandoned'); });
     res.writeHead(up.statusCode ?? 502, up.headers);
     const chunk = options.slowChunkBytes ?? 8192;
     const delay = options.slowDelayMs ?? 20;
@@ -128,40 +153,76 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     });
   };
 
+  /** The real status, headers and first half of the body; the rest never comes. */
+  const stallBody = (res: http.ServerResponse) => (up: http.IncomingMessage) => {
+    const parts: Buffer[] = [];
+    up.on('data', (d: Buffer) => parts.push(d));
+    up.on('end', () => {
+      const all = Buffer.concat(parts);
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      if (all.length < 2) return void res.end(all); // nothing to hold back: the fault did not apply
+      count('stall-body');
+      res.write(all.subarray(0, all.length >> 1));
+      if (options.stallMs !== undefined) later(options.stallMs, () => res.destroy());
+      res.on('close', () => { if (!res.writableFinished && !closing && options.stallMs === undefined) count('stall-body-abandoned'); });
+    });
+  };
+
+  let closing = false;
   const server = http.createServer((req, res) => {
     requests++;
+    inFlight++;
+    res.on('close', () => inFlight--);
     const chunks: Buffer[] = [];
     req.on('data', (d: Buffer) => chunks.push(d));
     req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const upstreamFailed = () => { if (!res.headersSent) sendError(res, 500); else res.destroy(); };
-      if (refusing) {
-        count('403');
-        return sendError(res, 403);
+      if (holdTarget) {
+        const h = holdTarget;
+        h.held.push({ run: () => handle(req, res, Buffer.concat(chunks)) });
+        if (inFlight < h.n) return;
+        holdTarget = undefined;
+        refusing = true;
+        h.resolve(inFlight);
+        for (const held of h.held) held.run();
+        return;
       }
-      const eligible = !options.filter || options.filter(req.method ?? 'GET', req.url ?? '/');
-      const kind = draw();
-      if (!eligible || kind === undefined) return forward(req, body, pipeBack(res), upstreamFailed);
-      count(kind.startsWith('reset') ? 'reset' : kind);
-      switch (kind) {
-        case '500':
-        case '503':
-          return sendError(res, Number(kind));
-        case '429':
-          return sendError(res, 429, { 'Retry-After': String(options.retryAfterSec ?? 1) });
-        case 'reset-before':
-          return req.socket.destroy();
-        case 'reset-after':
-          // the request reaches Azurite and takes effect; only the answer is lost
-          return forward(req, body, (up) => { up.resume(); up.on('end', () => req.socket.destroy()); }, () => req.socket.destroy());
-        case 'stall':
-          if (options.stallMs !== undefined) later(options.stallMs, () => req.socket.destroy());
-          return;
-        case 'slow':
-          return forward(req, body, trickle(res), upstreamFailed);
-      }
+      handle(req, res, Buffer.concat(chunks));
     });
   });
+
+  function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
+    const upstreamFailed = () => { if (!res.headersSent) sendError(res, 500); else res.destroy(); };
+    if (refusing) {
+      requestsAtFirst403 ??= requests;
+      count('403');
+      return sendError(res, 403);
+    }
+    const eligible = !options.filter || options.filter(req.method ?? 'GET', req.url ?? '/');
+    const kind = draw();
+    if (!eligible || kind === undefined) return forward(req, body, pipeBack(res), upstreamFailed);
+    if (kind !== 'stall-body') count(kind.startsWith('reset') ? 'reset' : kind); // stall-body counts itself
+    switch (kind) {
+      case '500':
+      case '503':
+        return sendError(res, Number(kind));
+      case '429':
+        return sendError(res, 429, { 'Retry-After': String(options.retryAfterSec ?? 1) });
+      case 'reset-before':
+        return void req.socket.destroy();
+      case 'reset-after':
+        // the request reaches Azurite and takes effect; only the answer is lost
+        return forward(req, body, (up) => { up.resume(); up.on('end', () => req.socket.destroy()); }, () => req.socket.destroy());
+      case 'stall':
+        if (options.stallMs !== undefined) later(options.stallMs, () => req.socket.destroy());
+        res.on('close', () => { if (!closing && options.stallMs === undefined) count('stall-abandoned'); });
+        return;
+      case 'stall-body':
+        return forward(req, body, stallBody(res), upstreamFailed);
+      case 'slow':
+        return forward(req, body, trickle(res), upstreamFailed);
+    }
+  }
+
   server.keepAliveTimeout = 30_000;
   server.on('connection', (s: Socket) => {
     sockets.add(s);
@@ -182,13 +243,23 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return requests;
     },
     injected,
+    get inFlight() {
+      return inFlight;
+    },
+    get requestsAtFirst403() {
+      return requestsAtFirst403;
+    },
     setRates(r: FaultRates) {
       rates = { ...r };
     },
     refuseAll(on: boolean) {
       refusing = on;
     },
+    refuseWhenInFlight(n: number): Promise<number> {
+      return new Promise((resolve) => (holdTarget = { n, held: [], resolve }));
+    },
     async close() {
+      closing = true;
       for (const t of timers) clearTimeout(t);
       for (const s of sockets) s.destroy();
       upstreamAgent.destroy();

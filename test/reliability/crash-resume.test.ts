@@ -19,6 +19,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { TMP_ROOT_NAME, openBlob, rootName } from '../../src/format/index.js';
 import { addSmallFiles, assertExportEquals, assertVerifyClean, chaosEnv, runCli, tempDir, verify } from './rel-helpers.js';
 import { mulberry32 as prng } from '../../src/util/seeded-random.js';
+import { independentDiff } from '../helpers/independent-walk.js';
 
 const SEED = Number(process.env.CLFS_CRASH_SEED ?? 4242);
 
@@ -74,6 +75,7 @@ describe('SIGKILL inside state-database transactions', { concurrency: 1 }, () =>
       assert.deepEqual(readdirSync(dest).filter((f) => f.startsWith('.')), [], 'no temp file left');
       await assertVerifyClean(dest);
       await assertExportEquals(dest, src, tmp.dir, { hardlinks: 'preserve' });
+      assert.deepEqual(await independentDiff(dest, src, { hardlinks: 'preserve' }), [], 'the codec-only walk equals the source');
     });
   }
 
@@ -147,5 +149,6 @@ describe('SIGKILL inside state-database transactions', { concurrency: 1 }, () =>
     assert.deepEqual(comparable(await storeShape(openStore(dest))), comparable(baseline.shape));
     await assertVerifyClean(dest);
     await assertExportEquals(dest, src, tmp.dir, { hardlinks: 'preserve' });
+    assert.deepEqual(await independentDiff(dest, src, { hardlinks: 'preserve' }), [], 'the codec-only walk equals the source');
   });
 });

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { snapshotTree, compareTrees } from '../helpers/tree.js';
 import { summaryField } from '../helpers/load-run.js';
+import { describeContainer, dirBlobs, independentDiff } from '../helpers/independent-walk.js';
 import { assertExportEquals, assertVerifyClean, chaosEnv, runCli, tempDir, verify } from './rel-helpers.js';
 
 describe('hostile source trees', { concurrency: 1 }, () => {
@@ -56,6 +57,7 @@ describe('hostile source trees', { concurrency: 1 }, () => {
     assert.equal(summaryField(r.stdout, 'Total Number Of Transfers'), String(expected.length), 'every entry once: no link was followed');
     await assertVerifyClean(dest);
     await assertExportEquals(dest, src, tmp.dir);
+    assert.deepEqual(await independentDiff(dest, src), []);
   });
 
   test('entries that vanish, grow or shrink under the loader fail alone; nothing else is lost', async () => {
@@ -109,6 +111,8 @@ describe('hostile source trees', { concurrency: 1 }, () => {
     assert.deepEqual(issues.map((i) => i.path).sort(), victims.sort(), e.stdout);
     const kept = before.filter((n) => !victims.some((x) => n.path === x || n.path.startsWith(`${x}/`)) && n.path !== '.');
     assert.deepEqual(compareTrees(kept, snapshotTree(out).filter((n) => n.path !== '.'), { mtimeToleranceNs: 2000n }), []);
+    // the victims changed since the scan: only what stayed the same is compared
+    assert.deepEqual(await independentDiff(dest, src, { exclude: victims }), []);
   });
 
   test('entries swapped after the scan for a FIFO or a symlink out of the tree: never followed, never hang', { timeout: 40_000 }, async () => {
@@ -132,11 +136,20 @@ describe('hostile source trees', { concurrency: 1 }, () => {
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const problems = readFileSync(path.join(state, 'problems.txt'), 'utf8').split('\n').filter(Boolean).sort();
     assert.deepEqual(problems, ['dir-victim', 'fifo-victim.txt', 'link-victim.txt'].map((v) => path.join(src, v)));
+    // each one is logged with its path and the reason it was refused
+    const log = readFileSync(path.join(state, 'output.txt'), 'utf8').split('\n');
+    const logged = (victim: string) => log.filter((l) => l.includes(path.join(src, victim))).join('\n');
+    assert.match(logged('fifo-victim.txt'), /ERROR .*fifo-victim\.txt: is no longer a regular file \(it changed after the scan\)/);
+    assert.match(logged('link-victim.txt'), /ERROR .*link-victim\.txt: changed type after the scan; not followed \(ELOOP\)/);
+    // O_NOFOLLOW | O_DIRECTORY on a symlink: Linux answers ENOTDIR
+    assert.match(logged('dir-victim'), /ERROR cannot read directory .*dir-victim: changed type after the scan; not followed \(ENOTDIR\)/);
     for (const blob of readdirSync(dest)) {
       assert.ok(!readFileSync(path.join(dest, blob)).toString('latin1').includes('TOP SECRET'), `${blob} holds data from outside the tree`);
     }
     const v = await verify(dest);
     assert.equal(v.report.errors, 0, JSON.stringify(v.report.findings));
+    // everything else is the source as it is: the victims are now a FIFO and two symlinks out
+    assert.deepEqual(await independentDiff(dest, src, { exclude: ['dir-victim', 'fifo-victim.txt', 'link-victim.txt'] }), []);
   });
 
   test('a path longer than PATH_MAX (4096 bytes) fails alone, listed in problems.txt; everything above it loads', async (t) => {
@@ -153,13 +166,21 @@ describe('hostile source trees', { concurrency: 1 }, () => {
     assert.equal(summaryField(r.stdout, 'Number of Transfers Failed'), '1');
     const problems = readFileSync(path.join(state, 'problems.txt'), 'utf8').split('\n').filter(Boolean);
     assert.equal(problems.length, 1);
-    assert.ok(problems[0].length > 4000 && problems[0].startsWith(src), 'the entry past the limit');
+    // the failing entry is the shallowest one whose path no longer fits PATH_MAX (4096 bytes with its NUL)
+    const level = (k: number) => Array(k).fill('dddddddddddddd').join('/');
+    const depth = Array.from({ length: 300 }, (_, i) => i + 1).find((k) => Buffer.byteLength(path.join(src, level(k))) >= 4096)!;
+    assert.equal(problems[0], path.join(src, level(depth)));
     assert.match(readFileSync(path.join(state, 'output.txt'), 'utf8'), /ENAMETOOLONG/);
     const v = await verify(dest);
     assert.equal(v.code, 0, JSON.stringify(v.report.findings));
     assert.equal(v.report.errors, 0);
-    const done = Number(summaryField(r.stdout, 'Number of Transfers Completed'));
-    assert.ok(done > 250, `${done} directories above the limit were loaded`);
+    // exactly the root and every directory above it were loaded; its parent does not name it (an
+    // entry that cannot be stat'ed is left out of its directory, §9.1)
+    assert.equal(summaryField(r.stdout, 'Number of Transfers Completed'), String(depth));
+    const { entries, faults } = await describeContainer(dirBlobs(dest));
+    assert.deepEqual(faults, []);
+    const expected = [{ path: '.', type: 'dir' }, ...Array.from({ length: depth - 1 }, (_, i) => ({ path: level(i + 1), type: 'dir' }))];
+    assert.deepEqual(entries.map((e) => ({ path: e.path, type: e.type })), expected);
   });
 
   test('timestamps outside the format (before 1970, after 2106) fail alone, with their path in the log', async () => {

@@ -24,6 +24,7 @@ import { makeTree, snapshotTree, compareTrees } from '../helpers/tree.js';
 import { storeShape, type ContainerShape } from '../helpers/load-container.js';
 import { VolatileStore, type Writeback } from '../helpers/volatile-store.js';
 import { addSmallFiles } from './rel-helpers.js';
+import { independentDiff, storeBlobs } from '../helpers/independent-walk.js';
 
 const SEED = Number(process.env.CLFS_POWER_SEED ?? 7171);
 
@@ -90,6 +91,7 @@ describe('power loss on a destination synced at checkpoints', { concurrency: 1 }
     rmSync(out, { recursive: true });
     await exportContainer(await Container.open(store), out);
     assert.deepEqual(compareTrees(snapshotTree(src), snapshotTree(path.join(out)), { mayLack: ['sock'], mtimeToleranceNs: 2000n }), [], `${label}: the export equals the source`);
+    assert.deepEqual(await independentDiff(storeBlobs(store), src, { hardlinks: 'preserve' }), [], `${label}: the codec-only walk equals the source`);
   }
 
   before(async () => {

@@ -112,7 +112,7 @@ describe('LocalDirStore', () => {
     assert.ok(reads > 0);
   });
 
-  it('permission errors → CLFS_STORE_AUTH naming the path', { skip: process.getuid?.() !== 0 ? 'needs root to drop to nobody' : false }, () => {
+  it('permission errors → CLFS_STORE_AUTH naming the path', { skip: process.getuid?.() !== 0 ? 'NOT RUN: needs root to drop to uid 65534' : false }, () => {
     const dir = fresh();
     writeFileSync(path.join(dir, 'SECRET'), 'x');
     chmodSync(dir, 0o700); // owned by root: nobody can neither list nor read
