@@ -79,7 +79,11 @@ describe('load failures', { concurrency: 1 }, () => {
     const verify = await runCli(['verify', dest]);
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
     const out = path.join(tmp, 'unreadable-export');
-    await runCli(['export', dest, out]);
+    // export exits 1 for the two dangling entries the failed transfers left, and for nothing else
+    const exported = await runCli(['export', dest, out]);
+    assert.equal(exported.code, 1, exported.stdout + exported.stderr);
+    const errors = exported.stderr.split('\n').filter((l) => l.startsWith('clfsload: error')).map((l) => /^clfsload: error (\S+): ([^:]+):/.exec(l)?.slice(1).join(' ')).sort();
+    assert.deepEqual(errors, ['EXPORT_READ_FAILED closed', 'EXPORT_READ_FAILED secret.txt'], exported.stderr);
     const expected = snapshotTree(src).filter((n) => !/^(secret\.txt|closed)/.test(n.path));
     const actual = snapshotTree(out).filter((n) => n.path !== '.');
     assert.deepEqual(compareTrees(expected.filter((n) => n.path !== '.'), actual), []);

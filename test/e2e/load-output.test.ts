@@ -19,12 +19,11 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 // 10.6 MB uncompressed at 24 Mb/s: ~3.5 s, so at least one 2-second progress report.
 const slow = ['--compression-type', 'DISABLED', '--cap-mbps', '24'];
 
-test('text output: configuration, phases, progress lines and the azcopy summary; --cap-mbps caps', async () => {
-  const t0 = Date.now();
+test('text output: configuration, phases, progress lines and the azcopy summary; --cap-mbps in the configuration', async () => {
   const r = await runCli(['load', src, path.join(tmp, 'text-dest'), '--state-path', path.join(tmp, 'text-state'), ...slow]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  // 10.6 MB at 24 Mb/s is 3.5 s; the token bucket may send its first second as a burst.
-  assert.ok(Date.now() - t0 >= 2400, `took ${Date.now() - t0} ms`);
+  // the cap reaches the loader (the limiter itself is proven on a fake clock in rate-limited-store.test.ts)
+  assert.ok(r.stdout.includes('INFO: capMbps: 24'), r.stdout);
   for (const line of ['INFO: compressionType: DISABLED', 'INFO: Phase INIT started', 'INFO: Phase TRANSFER started', 'INFO: Phase FINALIZE started']) {
     assert.ok(r.stdout.includes(line), line);
   }

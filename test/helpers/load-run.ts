@@ -18,10 +18,27 @@ export interface CliOptions {
   prefix?: string[];
   /** called once the child is spawned (e.g. to send it a signal later) */
   onSpawn?: (child: ChildProcess) => void;
+  /** past this the child is SIGKILLed and the run rejects with CliTimeout (default 120 s) */
   timeoutMs?: number;
 }
 
-/** Runs `node <cli> ...args` and collects its output. */
+/** An argument with any SAS signature hidden (error messages must not show secrets). */
+function redactSas(arg: string): string {
+  return arg.replace(/([?&]sig=)[^&\s]*/gi, '$1<redacted>');
+}
+
+/**
+ * A run that outlived its time limit. It rejects rather than resolving with signal SIGKILL, so a
+ * hung CLI can never pass for a planned kill in the crash tests.
+ */
+export class CliTimeout extends Error {
+  constructor(readonly args: string[], readonly timeoutMs: number, readonly stdout: string, readonly stderr: string) {
+    super(`clfsload ${args.map(redactSas).join(' ')}: still running after ${timeoutMs} ms, killed (a hang, not a planned kill)\n${stdout.slice(-2000)}${stderr.slice(-2000)}`);
+    this.name = 'CliTimeout';
+  }
+}
+
+/** Runs `node <cli> ...args` and collects its output; rejects with CliTimeout when it outlives `timeoutMs`. */
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   const cmd = [...(opts.prefix ?? []), process.execPath, cli, ...args];
   return new Promise((resolve, reject) => {
@@ -30,11 +47,17 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    const timeoutMs = opts.timeoutMs ?? 120_000;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      if (timedOut) reject(new CliTimeout(args, timeoutMs, stdout, stderr));
+      else resolve({ code, signal, stdout, stderr });
     });
     opts.onSpawn?.(child);
   });

@@ -1,7 +1,7 @@
 /** The load job in-process against a MemoryStore: outcomes, state rules, failures, no orphans. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MemoryStore } from '../../src/store/memory-store.js';
@@ -13,6 +13,7 @@ import type { LoadOptions } from '../../src/load/options.js';
 import { parseBlobName, rootName, TMP_ROOT_NAME, BUCKET_NAME } from '../../src/format/index.js';
 import { StateError, UsageError } from '../../src/errors.js';
 import { makeTree } from '../helpers/tree.js';
+import { runCli, summaryField } from '../helpers/load-run.js';
 import Database from 'better-sqlite3';
 
 async function names(store: BlobStore): Promise<string[]> {
@@ -222,6 +223,28 @@ describe('runLoad inside its own source', () => {
       assert.equal(r.snapshot.status, 'Completed');
       assert.equal(r.snapshot.total, 2, 'the root and data.txt only');
       assert.match(readFileSync(path.join(src, 'my-state', 'output.txt'), 'utf8'), /skipping .*my-container/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  // The test above passes `exclude` itself; this one checks that the CLI (load-action) passes it.
+  test('the CLI excludes its own state dir and a local destination inside the source', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'clfs-self-cli-'));
+    try {
+      const src = path.join(tmp, 'src');
+      mkdirSync(path.join(src, 'sub'), { recursive: true });
+      writeFileSync(path.join(src, 'data.txt'), 'data\n');
+      writeFileSync(path.join(src, 'sub', 'more.txt'), 'more\n');
+      const dest = path.join(src, 'my-container');
+      const state = path.join(src, 'my-state');
+      const r = await runCli(['load', src, dest, '--state-path', state]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(summaryField(r.stdout, 'Total Number Of Transfers'), '4', 'the root, data.txt, sub and sub/more.txt only');
+      const out = path.join(tmp, 'export');
+      const e = await runCli(['export', dest, out]);
+      assert.equal(e.code, 0, e.stdout + e.stderr);
+      assert.deepEqual(readdirSync(out, { recursive: true }).map(String).sort(), ['data.txt', 'sub', path.join('sub', 'more.txt')]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

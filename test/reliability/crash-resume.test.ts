@@ -1,7 +1,9 @@
 /**
  * Crashes the loader where test/e2e/load-resume.test.ts (named hook points, timed kills) cannot:
  * inside a state-database transaction (after its writes, before COMMIT; via the chaos preload), at
- * seeded transaction numbers spread over the whole job, twice per job. Each resumed job must end
+ * seeded transaction numbers spread over the whole job, twice per job: the second kill is drawn
+ * from the transactions the resume itself runs (counted by a pass that is then undone), and both
+ * kills must land. Each resumed job must end
  * equal to an uninterrupted load of the same tree: the same transfer count, the same container
  * shape (objects by kind and version, bucket keys), verify finding nothing (no orphan, tmp or
  * in-progress blob), and an export equal to the source. Also checks what a crash during FINALIZE
@@ -9,7 +11,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { makeTree } from '../helpers/tree.js';
@@ -49,13 +51,31 @@ describe('SIGKILL inside state-database transactions', { concurrency: 1 }, () =>
   });
   after(() => tmp?.cleanup());
 
-  // Four jobs; job i is first killed in the i-th quarter of the transactions, then again at a seeded one.
+  /**
+   * How many transactions resuming the job in `dest`/`state` runs: a counting pass on the job as
+   * it is, which is then put back byte for byte (the state is bound to these paths, so the pass
+   * cannot run on a copy elsewhere).
+   */
+  async function resumeTransactions(dest: string, state: string, label: string): Promise<number> {
+    const keep = path.join(tmp.dir, `${label}-keep`);
+    cpSync(dest, path.join(keep, 'dest'), { recursive: true });
+    cpSync(state, path.join(keep, 'state'), { recursive: true });
+    const countFile = path.join(tmp.dir, `${label}-txn-count`);
+    const r = await runCli(args(dest, state), { env: chaosEnv({ CLFS_CHAOS_TXN_COUNT: countFile }) });
+    assert.equal(r.code, 0, `counting pass: ${r.stdout}${r.stderr}`);
+    for (const [from, to] of [[path.join(keep, 'dest'), dest], [path.join(keep, 'state'), state]]) {
+      rmSync(to, { recursive: true, force: true });
+      renameSync(from, to);
+    }
+    return Number(readFileSync(countFile, 'utf8'));
+  }
+
+  // Four jobs; job i is first killed in the i-th quarter of the transactions, then its resume again at a seeded one of its own.
   for (let i = 0; i < 4; i++) {
-    test(`job ${i}: killed inside two transactions, resumed, equal to an uninterrupted load (seed ${SEED})`, async () => {
+    test(`job ${i}: killed inside two transactions, resumed, equal to an uninterrupted load (seed ${SEED})`, async (t) => {
       const T = baseline.transactions;
       // within the first 90%: a run's transaction count varies by one or two (batches close on a timer)
       const first = 1 + Math.floor(((i + rand()) / 4) * 0.9 * T);
-      const second = 1 + Math.floor(rand() * T);
       const dest = path.join(tmp.dir, `dest-${i}`);
       const state = path.join(tmp.dir, `state-${i}`);
       const killed = await runCli(args(dest, state), { env: chaosEnv({ CLFS_CHAOS_KILL_IN_TXN: String(first) }) });
@@ -64,8 +84,14 @@ describe('SIGKILL inside state-database transactions', { concurrency: 1 }, () =>
       const db = new Database(path.join(state, 'clfsload.db'), { readonly: true });
       assert.equal(db.pragma('quick_check', { simple: true }), 'ok');
       db.close();
+      // The second kill is drawn from the resume's own transactions (not the whole job's, most of
+      // which the resume skips), two short of its count for the same timer jitter.
+      const R = await resumeTransactions(dest, state, `job-${i}`);
+      assert.ok(R >= 3, `the resume runs ${R} transactions`);
+      const second = 1 + Math.floor(rand() * (R - 2));
       const again = await runCli(args(dest, state), { env: chaosEnv({ CLFS_CHAOS_KILL_IN_TXN: String(second) }) });
-      assert.ok(again.signal === 'SIGKILL' || again.code === 0, `second run (kill at ${second}): ${again.stdout}${again.stderr}`);
+      t.diagnostic(`killed in transaction ${first} of ${T}, then its resume in ${second} of ${R}`);
+      assert.equal(again.signal, 'SIGKILL', `the resume was killed in transaction ${second} of its ${R}: ${again.stdout}${again.stderr}`);
       const done = await runCli(args(dest, state));
       assert.equal(done.code, 0, done.stdout + done.stderr);
       assert.equal(summaryField(done.stdout, 'Final Job Status'), 'Completed');

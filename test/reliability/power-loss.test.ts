@@ -5,7 +5,9 @@
  * new or torn, and the job database keeps everything it had committed at the cut (the worst case
  * for it: rows say done for blobs the disk lost). The same command on the rebooted machine must end equal to
  * an uninterrupted load. A control shows the test can fail: the same loss without a reboot (the
- * loader then has no reason to doubt its done rows) leaves a broken container.
+ * loader then has no reason to doubt its done rows) leaves a broken container. A cut run may fail
+ * only by the cut, a run not cut must succeed, and the resume's cut is drawn from the hook points
+ * the resume itself passes and must land.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,8 +27,17 @@ import { storeShape, type ContainerShape } from '../helpers/load-container.js';
 import { VolatileStore, type Writeback } from '../helpers/volatile-store.js';
 import { addSmallFiles } from './rel-helpers.js';
 import { independentDiff, storeBlobs } from '../helpers/independent-walk.js';
+import { AbortedError } from '../../src/errors.js';
 
 const SEED = Number(process.env.CLFS_POWER_SEED ?? 7171);
+
+/** The ways a run stops when its power is cut: it saw the abort, or the dead machine's store. */
+function byTheCut(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (e instanceof AbortedError || /the machine is off/.test(e.message)) return true;
+  }
+  return false;
+}
 
 function comparable(s: ContainerShape) {
   return { byBtype: s.byBtype, byVersion: s.byVersion, v1: s.v1, tmp: s.tmp, inProgress: s.inProgress, bucketKeys: s.bucketKeys };
@@ -77,10 +88,25 @@ describe('power loss on a destination synced at checkpoints', { concurrency: 1 }
       database = snapshotDatabase(stateDir);
       controller.abort();
     };
-    await runLoad(opts({ store, stateDir, bootId, hook, signal: controller.signal, ...more })).catch(() => undefined);
+    const failure = await runLoad(opts({ store, stateDir, bootId, hook, signal: controller.signal, ...more })).then(() => undefined, (err: unknown) => err);
     // The dead machine did nothing after the cut: the job database is what it had committed then.
     if (database) restoreDatabase(stateDir, database);
+    // A run that was not cut must succeed; a cut one may only fail by the cut itself.
+    if (!left) assert.equal(failure, undefined, `a run that was not cut failed: ${String(failure)}`);
+    else if (failure !== undefined) assert.ok(byTheCut(failure), `a cut run failed otherwise: ${String((failure as Error)?.stack ?? failure)}`);
     return left ? { disk: left, cut: true } : { disk: store.powerLoss(() => 'old'), cut: false };
+  }
+
+  /**
+   * How many hook points resuming the job in `stateDir` on `disk` passes: a counting pass on a copy
+   * of the disk, after which the job database is put back as it was.
+   */
+  async function resumeHookCalls(stateDir: string, bootId: string, disk: Map<string, Uint8Array>): Promise<number> {
+    const database = snapshotDatabase(stateDir);
+    let calls = 0;
+    await runLoad(opts({ store: await VolatileStore.boot(disk), stateDir, bootId, hook: () => void calls++ }));
+    restoreDatabase(stateDir, database);
+    return calls;
   }
 
   async function assertLikeBaseline(store: VolatileStore, label: string): Promise<void> {
@@ -110,13 +136,19 @@ describe('power loss on a destination synced at checkpoints', { concurrency: 1 }
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   for (let i = 0; i < 4; i++) {
-    test(`job ${i}: power lost in the load (and again in its resume), rebooted, equal to an uninterrupted load (seed ${SEED})`, async () => {
+    test(`job ${i}: power lost in the load (and again in its resume), rebooted, equal to an uninterrupted load (seed ${SEED})`, async (t) => {
       const state = path.join(tmp, `state-${n++}`);
       // job i is first cut in the i-th quarter of the load, then its resume at a seeded point
       const first = 1 + Math.floor(((i + rand()) / 4) * hookCalls);
       const a = await loadCut(state, 'boot-1', new Map(), first);
       assert.ok(a.cut, 'the first run was cut');
-      const b = await loadCut(state, 'boot-2', a.disk, 1 + Math.floor(rand() * hookCalls));
+      // the resume's cut is drawn from the hook points the resume itself passes (it skips what is done), two short for jitter
+      const R = await resumeHookCalls(state, 'boot-2', a.disk);
+      assert.ok(R >= 3, `the resume passes ${R} hook points`);
+      const second = 1 + Math.floor(rand() * (R - 2));
+      const b = await loadCut(state, 'boot-2', a.disk, second);
+      t.diagnostic(`cut at hook call ${first} of ${hookCalls}, then its resume at ${second} of ${R}`);
+      assert.ok(b.cut, `the resume was cut (at ${second} of ${R})`);
       const store = await VolatileStore.boot(b.disk);
       const lines: string[] = [];
       const r = await runLoad(opts({ store, stateDir: state, bootId: 'boot-3', onLog: (_level, line) => lines.push(line) }));

@@ -32,14 +32,16 @@ describe('RateLimitedStore', () => {
     assert.ok(Math.abs(c.now() - start - 2000) <= 1, `waited ${c.now() - start} ms`);
   });
 
-  it('serves concurrent puts in order and limits them together (real clock)', async () => {
-    const store = new RateLimitedStore(new MemoryStore(), { capMbps: 8, burstSeconds: 0.1 }); // 100 kB burst
-    const started = Date.now();
+  it('serves concurrent puts in order and limits them together', async () => {
+    const c = clock();
+    const store = new RateLimitedStore(new MemoryStore(), { capMbps: 8, burstSeconds: 0.1, now: c.now, sleep: c.sleep }); // 100 kB burst at 1 MB/s
+    const start = c.now();
     const order: number[] = [];
     await Promise.all(Array.from({ length: 4 }, (_, i) => store.put(`C${i}`, new Uint8Array(50_000)).then(() => order.push(i))));
-    const ms = Date.now() - started;
     assert.deepEqual(order, [0, 1, 2, 3]);
-    assert.ok(ms >= 90 && ms < 2000, `took ${ms} ms`); // 200 kB with 100 kB burst at 1 MB/s ≈ 100 ms
+    // 200 kB: the burst lets two through, the third and fourth each wait for 50 kB of tokens (50 ms)
+    assert.deepEqual(c.slept, [50, 50]);
+    assert.equal(c.now() - start, 100);
   });
 
   it('a waiting put can be aborted and rejects non-positive caps', async () => {

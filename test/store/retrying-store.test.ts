@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { RetryingStore, type RetryEvent } from '../../src/store/retrying-store.js';
 import { FaultyStore } from '../../src/store/faulty-store.js';
-import { storeError } from '../../src/store/store-errors.js';
+import { sleep, storeError } from '../../src/store/store-errors.js';
 import { AbortedError, StoreError } from '../../src/errors.js';
 
 const fakeSleep = (log: number[]) => async (ms: number) => void log.push(ms);
@@ -55,11 +55,23 @@ describe('RetryingStore', () => {
   });
 
   it('aborts promptly during a backoff', async () => {
-    const store = new RetryingStore(new FaultyStore(new MemoryStore(), { seed: 1, p503: 1 }), { baseDelayMs: 60_000, random: () => 0.99 });
+    // the real sleep, watched: the abort must end the first backoff while it is still running
+    const backoffs: { ms: number; ended: boolean }[] = [];
+    const watched = (ms: number, signal?: AbortSignal) => {
+      const b = { ms, ended: false };
+      backoffs.push(b);
+      return sleep(ms, signal).then(() => void (b.ended = true));
+    };
+    const store = new RetryingStore(new FaultyStore(new MemoryStore(), { seed: 1, p503: 1 }), { baseDelayMs: 60_000, random: () => 0.99, sleep: watched });
     const ac = new AbortController();
-    const started = Date.now();
-    setTimeout(() => ac.abort(), 50);
-    await assert.rejects(store.get('A', ac.signal), AbortedError);
-    assert.ok(Date.now() - started < 5000);
+    const got = store.get('A', ac.signal);
+    while (backoffs.length === 0) await new Promise((r) => setImmediate(r));
+    ac.abort();
+    await assert.rejects(got, AbortedError);
+    assert.equal(backoffs.length, 1, 'one backoff began');
+    assert.ok(backoffs[0].ms > 10_000, `a long backoff (${backoffs[0].ms} ms)`);
+    assert.equal(backoffs[0].ended, false, 'the abort ended it, not its timer');
+    assert.equal(store.retries, 1);
   });
+
 });

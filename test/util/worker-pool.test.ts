@@ -86,16 +86,24 @@ test('a closed pool refuses work', async () => {
   await assert.rejects(p.run({ op: 'echo', value: 1 }), /closed/);
 });
 
-test('Wakeup ends a wait at once when woken, else after the timeout', async () => {
+test('Wakeup ends a wait at once when woken, else after the timeout', async (t) => {
+  // mocked timers: no time passes unless the test ticks it, so "at once" and "after" are states
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const flush = () => new Promise<void>((r) => setImmediate(r));
   const w = new Wakeup();
-  let t0 = performance.now();
-  const waiting = w.wait(5000);
-  setTimeout(() => w.wake(), 10);
-  await waiting;
-  assert.ok(performance.now() - t0 < 2000, 'woken early');
-  t0 = performance.now();
-  await w.wait(30);
-  assert.ok(performance.now() - t0 >= 25, 'timed out');
+  let woken = false;
+  void w.wait(5000).then(() => (woken = true));
+  w.wake();
+  await flush();
+  assert.equal(woken, true, 'woken without any time passing');
+  let timedOut = false;
+  void w.wait(30).then(() => (timedOut = true));
+  t.mock.timers.tick(29);
+  await flush();
+  assert.equal(timedOut, false, 'still waiting at 29 ms');
+  t.mock.timers.tick(1);
+  await flush();
+  assert.equal(timedOut, true, 'ended at 30 ms');
   w.wake(); // no waiter: nothing happens
 });
 
