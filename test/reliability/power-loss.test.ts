@@ -28,6 +28,7 @@ import { VolatileStore, type Writeback } from '../helpers/volatile-store.js';
 import { addSmallFiles } from './rel-helpers.js';
 import { independentDiff, storeBlobs } from '../helpers/independent-walk.js';
 import { AbortedError } from '../../src/errors.js';
+import { bucketOwner } from '../../src/load/dest-claim.js';
 
 const SEED = Number(process.env.CLFS_POWER_SEED ?? 7171);
 
@@ -166,8 +167,15 @@ describe('power loss on a destination synced at checkpoints', { concurrency: 1 }
     assert.equal(r.snapshot.status, 'Completed');
     assert.ok(store.unsynced > 0, 'a finished load does not wait for the disk');
     const disk = store.powerLoss(() => (rand() < 0.5 ? 'old' : 'torn'));
-    const same = await runLoad(opts({ store: await VolatileStore.boot(disk), stateDir: state, bootId: 'boot-1' })).catch(() => undefined);
-    assert.equal(same?.alreadyDone, true, 'on the same boot a finished job is finished');
+    // On the same boot nothing says the disk lost writes: the job trusts its state, unless the
+    // bucket object it checks on every resume came back torn (then it refuses, writing nothing).
+    const lossStore = await VolatileStore.boot(disk);
+    const bucketReadable = await bucketOwner(lossStore, 'no-such-uuid').then((o) => o.kind === 'other', () => false);
+    const same = await runLoad(opts({ store: lossStore, stateDir: state, bootId: 'boot-1' })).then(
+      (res) => (res.alreadyDone ? 'finished' : 'ran again'),
+      (err: { code?: string }) => err.code ?? String(err),
+    );
+    assert.equal(same, bucketReadable ? 'finished' : 'CLFS_DEST_MISMATCH', 'on the same boot a finished job is finished, or refused if its bucket object is torn');
     const rebooted = await VolatileStore.boot(disk);
     const again = await runLoad(opts({ store: rebooted, stateDir: state, bootId: 'boot-2' }));
     assert.equal(again.alreadyDone, false, 'after a reboot the unsynced job is done again');
