@@ -92,8 +92,9 @@ function findExisting(target: string): { existing: string; missing: string[] } {
       return { existing: cur, missing: missing.reverse() };
     } catch (err) {
       const code = codeOf(err);
-      // ENOTDIR: a component above is not a directory; walking up finds and names it
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new Failed(errnoFailure(cur, err));
+      // ENOTDIR: a component above is not a directory; walking up finds and names it. EACCES: a
+      // directory above may not be searched; the mkdir below it then names the component denied
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EACCES') throw new Failed(errnoFailure(cur, err));
       if (path.dirname(cur) === cur) throw new Failed({ reason: 'cannot-create-there', path: cur, error: err });
       missing.push(path.basename(cur));
     }
