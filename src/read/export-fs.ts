@@ -6,12 +6,12 @@
  * followed (mkdir, O_EXCL|O_NOFOLLOW, l*-calls), and attributes are applied through open
  * descriptors. Times are set to the nanosecond by precise-times.ts.
  */
-import { constants as fsc, promises as fsp } from 'node:fs';
+import { closeSync, constants as fsc, promises as fsp } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { dirname } from 'node:path';
 import type { Stats } from 'node:fs';
 import type { ClfsTime } from '../format/index.js';
 import { setHandleTimes, setPathTimes } from './precise-times.js';
+import { makeDirs, type MakeDirsFailure } from '../util/make-dirs.js';
 
 /** Linux O_PATH (not in fs.constants): a descriptor naming an inode without opening it (no FIFO/device side effects). */
 const O_PATH = 0o10000000;
@@ -187,55 +187,42 @@ function reason(err: unknown): string {
 /** Thrown by openDest: one line for the user. */
 export class DestError extends Error {}
 
-/** Creates `p`'s missing parents one level at a time (Node's recursive mkdir spins forever on /proc). */
-async function makeParents(p: string): Promise<void> {
-  const missing: string[] = [];
-  for (let d = dirname(p); ; d = dirname(d)) {
-    try {
-      await fsp.lstat(d);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(d) === d) throw new DestError(`cannot create ${p}: ${d}: ${reason(err)}`);
-      missing.unshift(d);
-    }
-  }
-  for (const d of missing) {
-    try {
-      await fsp.mkdir(d, 0o700);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new DestError(`cannot create ${d}: ${reason(err)}`);
-    }
+/** A destination that could not be made or opened, in one line (CLFS_EXPORT_DEST, exit 2). */
+function destError(dest: string, f: MakeDirsFailure): DestError {
+  switch (f.reason) {
+    case 'symlink':
+      return new DestError(`${dest} is a symbolic link; give the directory itself`);
+    case 'not-a-directory':
+      return new DestError(`${dest} exists and is not a directory`);
+    case 'parent-not-a-directory':
+      return new DestError(`${dest}: a parent is not a directory`);
+    case 'replaced':
+      return new DestError(`${dest} was replaced while being created`);
+    case 'permission-denied':
+    case 'read-only':
+    case 'cannot-create-there':
+    case 'other':
+      return new DestError(`cannot create ${dest}: ${f.path === dest ? '' : `${f.path}: `}${reason(f.error)}`);
   }
 }
 
 /**
  * Opens the destination: an empty directory (not a symlink), created (mode 0700) with its missing
- * parents if absent. `created` says whether we made it: only then are the container root's owner,
- * mode and times applied to it.
+ * parents if absent (util/make-dirs.ts). `created` says whether we made it: only then are the
+ * container root's owner, mode and times applied to it.
  */
 export async function openDest(dest: string): Promise<{ dir: fsp.FileHandle; created: boolean }> {
-  let created = false;
-  let dir: fsp.FileHandle | undefined;
-  for (let attempt = 0; !dir; attempt++) {
-    try {
-      dir = await openDir(dest);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP') throw new DestError(`${dest} is a symbolic link; give the directory itself`);
-      if (code === 'ENOTDIR') {
-        const st = await fsp.lstat(dest).catch(() => undefined);
-        if (st?.isSymbolicLink()) throw new DestError(`${dest} is a symbolic link; give the directory itself`);
-        throw new DestError(st ? `${dest} exists and is not a directory` : `${dest}: a parent is not a directory`);
-      }
-      if (code !== 'ENOENT' || attempt > 0) throw new DestError(`cannot open ${dest}: ${reason(err)}`);
-      await makeParents(dest);
-      try {
-        await fsp.mkdir(dest, 0o700);
-        created = true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new DestError(`cannot create ${dest}: ${reason(e)}`);
-      }
-    }
+  const r = makeDirs(dest, 0o700);
+  if (!r.ok) throw destError(dest, r.failure);
+  const { created } = r;
+  let dir: fsp.FileHandle;
+  try {
+    // the very directory makeDirs opened, as a FileHandle (Node cannot wrap a raw descriptor)
+    dir = await fsp.open(`/proc/self/fd/${r.fd}`, fsc.O_RDONLY | fsc.O_DIRECTORY);
+  } catch (err) {
+    throw new DestError(`cannot open ${dest}: ${reason(err)}`);
+  } finally {
+    closeSync(r.fd);
   }
   try {
     const st = await dir.stat();

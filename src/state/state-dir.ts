@@ -5,9 +5,10 @@
  * is refused, and so is a non-empty one that holds no job: clfsload never changes the mode of a
  * directory it did not create, nor treats another program's files as its own.
  */
-import { accessSync, closeSync, constants as C, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, statSync, type BigIntStats } from 'node:fs';
+import { accessSync, closeSync, constants as C, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, statSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { StateError } from '../errors.js';
+import { makeDirs, type MakeDirsFailure } from '../util/make-dirs.js';
 
 /** Names a job keeps in its state dir: the database and its SQLite side files, the lock, the logs. */
 export const JOB_NAME = /^(clfsload\.(db|lock)(-wal|-shm|-journal)?|output[^/]*\.txt|problems\.txt)$/;
@@ -31,17 +32,18 @@ export class StateDir {
   static open(dir: string): StateDir {
     const abs = path.resolve(dir);
     let created = false;
-    try {
-      statSync(abs);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw openError(dir, err);
-      created = makeDirs(dir, abs);
-    }
     let fd: number;
     try {
+      // an existing state path is opened as named (a symlink the user gave is followed)
       fd = openSync(abs, C.O_RDONLY | C.O_DIRECTORY);
     } catch (err) {
-      throw openError(dir, err);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw openError(dir, err);
+      // missing: made here; ENOTDIR: makeDirs names what is in the way (and creates nothing)
+      const r = makeDirs(abs, 0o700);
+      if (!r.ok) throw makeError(dir, r.failure);
+      fd = r.fd;
+      created = r.created;
     }
     try {
       const st = fstatSync(fd, { bigint: true });
@@ -128,25 +130,18 @@ function checkOwner(dir: string, st: BigIntStats): void {
   }
 }
 
-/**
- * mkdir -p by hand, one component at a time, 0700. Node's recursive mkdir retries forever where
- * mkdir fails with ENOENT under an existing parent (procfs: `/proc/self/x`); here every error stops
- * at once. Returns whether the last component was made by this call (EEXIST: someone else's).
- */
-function makeDirs(dir: string, abs: string): boolean {
-  let cur = '/';
-  let made = false;
-  for (const part of abs.split('/').filter(Boolean)) {
-    cur = path.join(cur, part);
-    try {
-      mkdirSync(cur, { mode: 0o700 });
-      made = true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw openError(dir, err);
-      made = false;
-    }
-  }
-  return made;
+/** A state directory that could not be made, in one line (CLFS_STATE_OPEN, exit 4). */
+function makeError(dir: string, f: MakeDirsFailure): StateError {
+  const at = f.path === path.resolve(dir) ? '' : `${f.path}: `;
+  const what = f.reason === 'not-a-directory' ? `it exists and is ${f.kind}, not a directory`
+    : f.reason === 'symlink' ? 'it is a symbolic link that does not lead to a directory; clfsload does not create through it'
+      : f.reason === 'parent-not-a-directory' ? `${f.path} is ${f.kind}, not a directory`
+        : f.reason === 'permission-denied' ? `${at}permission denied (${f.code})`
+          : f.reason === 'read-only' ? `${at}read-only file system`
+            : f.reason === 'cannot-create-there' ? `${at}it cannot be created there (no such file or directory)`
+              : f.reason === 'replaced' ? `${at}it was replaced while being created; nothing was changed in it`
+                : `${at}cannot create it (${f.code})`;
+  return new StateError('CLFS_STATE_OPEN', `cannot open state directory ${dir}: ${what}`, 'error' in f ? { cause: f.error } : undefined);
 }
 
 function openError(dir: string, err: unknown): StateError {

@@ -1,81 +1,50 @@
 /**
- * Creates a local destination directory (and its missing parents) one component at a time.
- * Not Node's mkdir {recursive: true}: on procfs (`/proc/sys/x`) it loops forever at 100 % CPU,
- * and its failures (a file in the way, a parent that is a file, no permission) surface as raw
- * errno errors. Here each is one StoreError line (exit 3) naming the path.
+ * Creates a local destination directory (and its missing parents) with util/make-dirs.ts, not
+ * Node's mkdir {recursive: true} (on procfs, `/proc/sys/x`, it loops forever at 100 % CPU). Each
+ * failure (a file in the way, a parent that is a file, no permission) is one StoreError line
+ * (exit 3) naming the path.
  */
-import { mkdirSync, statSync, type Stats } from 'node:fs';
+import { closeSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { makeDirs, type MakeDirsFailure } from '../util/make-dirs.js';
 import { storeError } from './store-errors.js';
 
 export function makeLocalDestination(dir: string): void {
   const target = path.resolve(dir);
-  const missing: string[] = [];
-  // the deepest existing ancestor; everything below it is created, top down
-  for (let cur = target; ; cur = path.dirname(cur)) {
-    const st = statOrMissing(cur, target);
-    if (st) {
-      if (!st.isDirectory()) throw notDirectory(cur, target, st);
-      break;
-    }
-    if (path.dirname(cur) === cur) throw failed(target, cur, 'ENOENT');
-    missing.push(cur);
-  }
-  for (const d of missing.reverse()) {
-    try {
-      mkdirSync(d, 0o777);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? String(err);
-      // created meanwhile by someone else: fine if it is a directory
-      if (code === 'EEXIST') {
-        const st = statOrMissing(d, target);
-        if (st?.isDirectory()) continue;
-        if (st) throw notDirectory(d, target, st);
-      }
-      throw failed(target, d, code);
-    }
-  }
+  // an existing directory is used as named (a symlink the user gave is followed, as the store does)
+  if (isDirectory(target)) return;
+  const r = makeDirs(target, 0o777);
+  if (!r.ok) throw failed(target, r.failure);
+  closeSync(r.fd);
 }
 
-function statOrMissing(p: string, target: string): Stats | undefined {
+function isDirectory(p: string): boolean {
   try {
-    return statSync(p);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    // ENOTDIR: a component above is not a directory; walking up finds it and names it
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw failed(target, p, code);
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
   }
 }
 
-function kindOf(st: Stats): string {
-  if (st.isFile()) return 'a file';
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  return 'not a directory';
-}
-
-function notDirectory(p: string, target: string, st: Stats) {
-  const what = p === target ? `destination ${target} exists and is ${kindOf(st)}, not a directory` : `destination ${target}: ${p} is ${kindOf(st)}, not a directory`;
-  return storeError('CLFS_STORE_IO', what);
-}
-
-function failed(target: string, p: string, code: string) {
-  const at = p === target ? `destination ${target}` : `destination ${target}: ${p}`;
-  switch (code) {
-    case 'EACCES':
-    case 'EPERM':
+function failed(target: string, f: MakeDirsFailure) {
+  const at = f.path === target ? `destination ${target}` : `destination ${target}: ${f.path}`;
+  switch (f.reason) {
+    case 'not-a-directory':
+      return storeError('CLFS_STORE_IO', `destination ${target} exists and is ${f.kind}, not a directory`);
+    case 'symlink':
+      return storeError('CLFS_STORE_IO', `destination ${target} is a symbolic link that does not lead to a directory; clfsload does not create through it`);
+    case 'parent-not-a-directory':
+      return storeError('CLFS_STORE_IO', `destination ${target}: ${f.path} is ${f.kind}, not a directory`);
+    case 'permission-denied':
       return storeError('CLFS_STORE_AUTH', `${at}: permission denied (cannot create the directory)`);
-    case 'EROFS':
+    case 'read-only':
       return storeError('CLFS_STORE_AUTH', `${at}: read-only file system (cannot create the directory)`);
-    case 'ENOTDIR':
-      return storeError('CLFS_STORE_IO', `${at}: a component of the path is not a directory`);
-    case 'ENOENT':
-      // the parent exists (we checked) yet refuses the name: procfs, sysfs and the like
+    case 'cannot-create-there':
+      // the parent exists yet refuses the name: procfs, sysfs and the like
       return storeError('CLFS_STORE_IO', `${at}: cannot create a directory there (ENOENT: the file system does not allow it)`);
-    default:
-      return storeError('CLFS_STORE_IO', `${at}: cannot create the directory (${code})`);
+    case 'replaced':
+      return storeError('CLFS_STORE_IO', `${at}: replaced by something else while being created; left alone`);
+    case 'other':
+      return storeError('CLFS_STORE_IO', `${at}: cannot create the directory (${f.code})`);
   }
 }
