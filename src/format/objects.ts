@@ -2,6 +2,7 @@
 import { FormatError } from '../errors.js';
 import { HandleType } from './constants.js';
 import { decodeHandles, encodeHandles, type Bmap, type Databack, type Dirent, type Handle } from './handles.js';
+import { checkInodeHandles } from './inode-shape.js';
 import type { Vattr } from './vattr.js';
 
 /** An inode: file/symlink (back + data), special (back), directory (entries), root (entries + extattrs). */
@@ -95,13 +96,14 @@ function get(m: ByType, t: number): any {
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
-/** Decode a payload into a typed object, classifying by its set of handle types. */
+/** Decode a payload into a typed object, classifying by its set of handle types; an inode must carry its kind's handles. */
 export function decodeObject(payload: Uint8Array, blob?: string): ClfsObject {
   const m = index(decodeHandles(payload, blob), blob);
   const T = HandleType;
   const has = (t: number): boolean => m.has(t);
   if (has(T.VATTR) && has(T.BMAP) && has(T.NAME) && only(m, [T.VATTR, T.BMAP, T.BACK, T.NAME, T.DATA, T.DIRENTS, T.EXTATTRS])) {
     const obj: InodeObject = { kind: 'inode', vattr: get(m, T.VATTR).vattr, bmap: get(m, T.BMAP).bmap, name: get(m, T.NAME).name };
+    checkInodeHandles(obj.vattr.btype, obj.bmap.direct[0], has, blob);
     if (has(T.BACK)) obj.back = get(m, T.BACK).parents;
     if (has(T.DATA)) obj.data = get(m, T.DATA).data;
     if (has(T.DIRENTS)) obj.entries = get(m, T.DIRENTS).entries;

@@ -60,6 +60,32 @@ test('a truncated blob gives VERIFY_TRUNCATED', async () => {
   }
 });
 
+test('a raw file inode cut just before its DATA handle gives VERIFY_BAD_BLOB naming the missing handle; cat fails with CLFS_BAD_OBJECT', async () => {
+  const { dir, cleanup } = copyFixture('basic-nocompress');
+  try {
+    const blob = await blobOf(dir, 'small.txt');
+    const file = path.join(dir, blob);
+    const bytes = new Uint8Array(readFileSync(file));
+    assert.equal(bytes[2], Compression.NONE, 'the test needs a raw blob');
+    // the handles are VATTR, BMAP, BACK, NAME, DATA (§7): keep the envelope and all but the last
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let at = 4;
+    for (let i = 0; i < 4; i++) at += dv.getUint32(at + 4, true);
+    assert.equal(dv.getUint32(at + 12, true), 2, 'the fifth handle is DATA');
+    truncateSync(file, at);
+    const { code, report } = await verifyJson(dir);
+    assert.equal(code, 1);
+    assertFinding(report, 'VERIFY_BAD_BLOB', blob);
+    assert.match(report.findings.find((f) => f.code === 'VERIFY_BAD_BLOB')!.message, /lacks its DATA handle.*\[CLFS_BAD_OBJECT\]/);
+    const cat = await cli(['cat', dir, 'small.txt']);
+    assert.notEqual(cat.code, 0);
+    assert.equal(cat.stdout.length, 0);
+    assert.match(cat.stderr, /\[CLFS_BAD_OBJECT\]/);
+  } finally {
+    cleanup();
+  }
+});
+
 test('a deleted directory segment gives VERIFY_MISSING_BLOB (bigdir)', async () => {
   // 2015 blobs: a MemoryStore copy is much faster than copying files
   const store = new MemoryStore();
