@@ -48,14 +48,17 @@ export class TokenBucket {
     // checks the bucket again after each: a timer may fire early, a clock may jump.
     while (this.tokens < need) {
       const ms = Math.ceil(((need - this.tokens) / this.bytesPerSecond) * 1000);
-      await this.wait(Number.isFinite(ms) ? Math.min(MAX_TIMER_MS, Math.max(1, ms)) : MAX_TIMER_MS, signal);
-      this.refill();
+      const step = Number.isFinite(ms) ? Math.min(MAX_TIMER_MS, Math.max(1, ms)) : MAX_TIMER_MS;
+      await this.wait(step, signal);
+      this.refill(step);
     }
     this.tokens -= bytes;
   }
 
-  private refill(): void {
-    const t = this.now();
+  /** `sleptMs`: a finished wait lasted at least that long, even if the clock (a test's) says less. */
+  private refill(sleptMs = 0): void {
+    const t = Math.max(this.now(), this.last + sleptMs);
+    if (t <= this.last) return; // a clock that stepped back gives no tokens and takes none
     this.tokens = Math.min(this.capacity, this.tokens + ((t - this.last) / 1000) * this.bytesPerSecond);
     this.last = t;
   }
