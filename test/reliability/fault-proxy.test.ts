@@ -122,7 +122,7 @@ describe('fault proxy: seeded and reproducible', () => {
   test('RetryingStore over the proxy at a 30% fault rate: every put and get succeeds, with retries', async () => {
     const p = await startFaultProxy({ target: new URL(containerUrl).origin, seed: 7, p500: 0.1, p503: 0.05, p429: 0.05, pReset: 0.05, pStall: 0.05, pSlow: 0.05, retryAfterSec: 0 });
     proxies.push(p);
-    const store = new RetryingStore(new AzureStore(p.rewrite(containerUrl), { idleTimeoutMs: 500 }), { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 12 });
+    const store = new RetryingStore(new AzureStore(p.rewrite(containerUrl), { idleTimeoutMs: 2000 }), { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 12 });
     const names = Array.from({ length: 40 }, (_, i) => `r30-${i}`);
     await Promise.all(names.map((n) => store.put(n, Buffer.from(`payload ${n}`))));
     const got = await Promise.all(names.map(async (n) => Buffer.from(await store.get(n)).toString()));
