@@ -215,6 +215,7 @@ describe('destination ownership', { concurrency: 1 }, () => {
       assert.equal(r.signal, null, 'ends by itself');
       assert.equal(r.code, 3, r.stdout + r.stderr);
       assert.match(oneLine(r), message);
+      assert.equal(existsSync(state), false, 'no state directory is left behind');
     };
 
     test('a file, a FIFO, /dev/null, below a file', async () => {

@@ -1,12 +1,11 @@
 /** What `clfsload load` does (loaded when the command runs: other commands never pay its modules). */
+import { rmdirSync } from 'node:fs';
 import { AbortedError } from '../../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { containerIdentity, describeLocation, openStore } from '../../store/open-store.js';
-import { RetryingStore } from '../../store/retrying-store.js';
 import { makeLocalDestination } from '../../store/local-destination.js';
 import { checkSourceIsNotDestination, checkSourceRoot } from '../../load/source-check.js';
-import { RateLimitedStore } from '../../store/rate-limited-store.js';
-import type { BlobStore } from '../../store/blob-store.js';
+import { uploadStore } from '../upload-store.js';
 import { Stats } from '../../progress/stats.js';
 import { runLoad } from '../../load/run-load.js';
 import { TooManyErrors } from '../../load/transfer.js';
@@ -53,12 +52,25 @@ export async function loadAction(source: string, destination: string, flags: Loa
   refuseStateIsSource(flags.statePath, source);
   const localDir = identity.startsWith('file://') ? identity.slice('file://'.length) : undefined;
   if (localDir !== undefined) checkSourceIsNotDestination(source, localDir);
-  StateDir.open(flags.statePath).close();
-  if (localDir !== undefined) makeLocalDestination(localDir);
+  const stateDir = StateDir.open(flags.statePath);
+  stateDir.close();
+  if (localDir !== undefined) {
+    try {
+      makeLocalDestination(localDir);
+    } catch (err) {
+      // a refused start leaves nothing behind: the state dir this run just made is still empty
+      if (stateDir.created) {
+        try {
+          rmdirSync(stateDir.path);
+        } catch {
+          // no longer empty (or gone): left as it is
+        }
+      }
+      throw err;
+    }
+  }
   const stats = new Stats();
-  // every retry counts at once, so the job log's totals and the summary agree
-  const retrying = new RetryingStore(base, { onRetry: () => { stats.retries++; } });
-  const store: BlobStore = flags.capMbps ? new RateLimitedStore(retrying, { capMbps: flags.capMbps }) : retrying;
+  const store = uploadStore(base, { capMbps: flags.capMbps, onRetry: () => { stats.retries++; } });
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
