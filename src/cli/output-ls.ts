@@ -1,7 +1,7 @@
 /** `ls -l` style lines for container entries. Names and symlink targets arrive raw and leave escaped. */
 import type { InodeObject } from '../format/index.js';
 import { modeString, typeOfBtype } from '../read/entry-kind.js';
-import { escapeName } from '../read/escape-name.js';
+import { escapeName } from '../util/escape-name.js';
 
 /** UTC time with the nanoseconds the container holds, e.g. 2020-09-13 13:50:00.123456716. */
 export function formatTime(t: { sec: number; nsec: number }): string {

@@ -1,19 +1,23 @@
 /** Text rendering of a verify report: findings grouped per object, then a summary. */
 import type { Finding } from '../read/findings.js';
 import type { VerifyReport } from '../read/verify.js';
+import { escapeText } from '../util/escape-name.js';
 
 function fmt(n: number | string): string {
   return BigInt(n).toLocaleString('en-US');
 }
 
+// Paths and messages hold names from the container: escaped here, so a name cannot forge a report
+// line or drive the terminal. The JSON report keeps the exact strings (JSON escapes them itself).
 function groupKey(f: Finding): string {
-  if (f.path !== undefined && f.blob !== undefined) return `${f.path === '' ? '/' : f.path}  (${f.blob})`;
-  if (f.path !== undefined) return f.path === '' ? '/' : f.path;
-  return f.blob ?? '(container)';
+  const path = f.path === undefined ? undefined : f.path === '' ? '/' : escapeText(f.path);
+  if (path !== undefined && f.blob !== undefined) return `${path}  (${escapeText(f.blob)})`;
+  if (path !== undefined) return path;
+  return f.blob === undefined ? '(container)' : escapeText(f.blob);
 }
 
 export function renderVerifyText(r: VerifyReport): string {
-  const lines: string[] = [`verify ${r.container}`];
+  const lines: string[] = [`verify ${escapeText(r.container)}`];
   const groups = new Map<string, Finding[]>();
   const ordered = [...r.findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
   for (const f of ordered) {
@@ -24,7 +28,7 @@ export function renderVerifyText(r: VerifyReport): string {
   }
   for (const [key, list] of groups) {
     lines.push('', key);
-    for (const f of list) lines.push(`  ${f.severity} ${f.code}: ${f.message}`);
+    for (const f of list) lines.push(`  ${f.severity} ${f.code}: ${escapeText(f.message)}`);
   }
   if (r.truncated) lines.push('', `(only the first ${r.findings.length} findings are shown; counts below are complete)`);
   const s = r.summary;

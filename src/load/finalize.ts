@@ -33,7 +33,7 @@ export async function writeBucket(ctx: LoadContext, logBlobs: string[] = []): Pr
 
 /**
  * problems.txt: one failed source path per line (§11.5 step 1). Unlike the spec's raw bytes, each
- * path is escaped (escape-name.ts: `\\`, `\n`, `\t`, `\r`, `\xNN`), so a name holding a newline
+ * path is escaped (src/util/escape-name.ts: `\\`, `\n`, `\t`, `\r`, `\xNN`, `\uHHHH`), so a name holding a newline
  * stays one entry and cannot forge another; ordinary UTF-8 paths are unchanged.
  */
 export function writeProblems(ctx: LoadContext): void {

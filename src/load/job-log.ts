@@ -16,7 +16,7 @@ export function scrub(message: string): string {
 }
 
 /**
- * Appends lines to output.txt. Every line is escaped (escape-name.ts: `\n`, `\\`, `\xNN`), so a source
+ * Appends lines to output.txt. Every line is escaped (src/util/escape-name.ts: `\n`, `\\`, `\xNN`, `\uHHHH`), so a source
  * name holding a newline or a terminal escape cannot forge a line, here or on the console.
  * Writes go straight to the file descriptor: lines are few (phases, failures, warnings), so no
  * buffering is needed and a crash loses nothing.

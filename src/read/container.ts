@@ -10,7 +10,7 @@ import { listAll, type BlobStore } from '../store/blob-store.js';
 import { Budget } from '../util/budget.js';
 import { NameIndex, classifyBlob, pickLatest } from './name-index.js';
 import { ReadError } from './read-error.js';
-import { checkStoredSize } from './blob-limit.js';
+import { checkStoredSize, MAX_STORED_BLOB_BYTES } from './blob-limit.js';
 
 export type { InodeObject };
 
@@ -92,7 +92,8 @@ export class Container {
         known = info.size;
       }
       checkStoredSize(name, known, 'blob of');
-      const bytes = await this.store.get(name, this.signal);
+      // the store stops at the cap too: the listed or HEAD size may understate what it serves
+      const bytes = await this.store.get(name, this.signal, MAX_STORED_BLOB_BYTES);
       checkStoredSize(name, bytes.length, 'blob grew to');
       return bytes;
     });

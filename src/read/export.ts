@@ -168,7 +168,7 @@ export async function exportContainer(c: Container, dest: string, options: Expor
         const shown = displayName(e.name);
         const reason = unsafeNameReason(e.name);
         if (reason) {
-          issue('error', 'EXPORT_UNSAFE_NAME', node.path, `entry ${JSON.stringify(shown)} skipped: ${reason}`);
+          issue('error', 'EXPORT_UNSAFE_NAME', node.path, `entry "${shown}" skipped: ${reason}`);
           continue;
         }
         node.pending++;

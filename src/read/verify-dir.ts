@@ -63,7 +63,7 @@ export async function* directoryChildren(ctx: VerifyContext, item: VisitItem, bl
       const path = joinPath(item.path, displayName(e.name));
       const reason = unsafeNameReason(e.name);
       if (reason) {
-        ctx.sink.add('VERIFY_BAD_ENTRY_NAME', `entry ${JSON.stringify(displayName(e.name))}: ${reason}; a reader must not follow it`, { blob: piece.blob ?? blobName, path: item.path });
+        ctx.sink.add('VERIFY_BAD_ENTRY_NAME', `entry "${displayName(e.name)}": ${reason}; a reader must not follow it`, { blob: piece.blob ?? blobName, path: item.path });
         continue;
       }
       const fp = fingerprint(e.name);

@@ -7,11 +7,12 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { ContainerClient, RequestPolicyFactory } from '@azure/storage-blob';
-import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js';
+import { blobOverLimit, type BlobInfo, type BlobPage, type BlobStore, type ListOptions } from './blob-store.js';
+import { readStreamCapped } from './read-capped.js';
 import { mapAzureError } from './azure-errors.js';
 import { redactUrl } from './redact.js';
 import { storeError, throwIfAborted } from './store-errors.js';
-import { StoreError } from '../errors.js';
+import { FormatError, StoreError } from '../errors.js';
 
 export interface AzureStoreOptions {
   /** sockets the keep-alive agent may open (the loader keeps 64+ requests in flight); default 256 */
@@ -70,10 +71,17 @@ export class AzureStore implements BlobStore {
     });
   }
 
-  async get(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+  async get(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array> {
     return this.call('get', name, signal, async (abortSignal, touch, client) => {
       const res = await client.getBlobClient(name).download(0, undefined, { abortSignal, maxRetryRequests: 0 });
-      const body = await readAll(res.readableStreamBody as Readable | undefined, touch);
+      const stream = res.readableStreamBody as Readable | undefined;
+      // refused by the announced length before the body is read (destroying the stream closes the
+      // connection, so the rest is never received); the read itself stops past the cap
+      if (maxBytes !== undefined && res.contentLength !== undefined && res.contentLength > maxBytes) {
+        stream?.destroy();
+        throw blobOverLimit(name, res.contentLength, maxBytes);
+      }
+      const body = await readStreamCapped(stream, name, maxBytes, touch);
       if (res.contentLength !== undefined && body.length !== res.contentLength) {
         throw storeError('CLFS_STORE_UNAVAILABLE', `${this.description}: ${name}: download truncated (${body.length} of ${res.contentLength} bytes)`, { blob: name, retryable: true });
       }
@@ -158,7 +166,7 @@ export class AzureStore implements BlobStore {
     try {
       return await fn(request.signal, () => timer.refresh(), await this.client);
     } catch (err) {
-      if (err instanceof StoreError) throw err;
+      if (err instanceof StoreError || err instanceof FormatError) throw err;
       throw mapAzureError(err, { description: this.description, blob, op, userSignal: signal, timedOut });
     } finally {
       clearTimeout(timer);
@@ -213,14 +221,3 @@ export function dropFormDataPolicy(pipeline: object): void {
   if (typeof core?.removePolicy === 'function') core.removePolicy({ name: 'formDataPolicy' });
 }
 
-/** Reads a response body fully; stream errors surface as the SDK would raise them and are mapped by the caller. */
-async function readAll(stream: Readable | undefined, touch: () => void): Promise<Uint8Array> {
-  if (!stream) return new Uint8Array(0);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) {
-    chunks.push(chunk as Buffer);
-    touch();
-  }
-  const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-}

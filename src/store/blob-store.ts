@@ -3,7 +3,7 @@
  * and every wrapper (retry, rate limit, fault injection) composes around.
  * Errors are StoreError (src/errors.ts): a missing blob is CLFS_STORE_NOT_FOUND.
  */
-import { StoreError } from '../errors.js';
+import { FormatError, StoreError } from '../errors.js';
 
 /** One listed blob. */
 export interface BlobInfo {
@@ -41,8 +41,13 @@ export interface BlobStore {
   readonly description: string;
   /** One page of blob names in lexicographic (UTF-8 byte) order. */
   listPage(options?: ListOptions): Promise<BlobPage>;
-  /** Whole blob contents; throws CLFS_STORE_NOT_FOUND if absent. */
-  get(name: string, signal?: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Whole blob contents; throws CLFS_STORE_NOT_FOUND if absent. With `maxBytes`, a blob bigger than
+   * that is refused (FormatError CLFS_LIMIT naming it, see `blobOverLimit`) by its size before its
+   * bytes are read where the store knows the size (fstat, Content-Length), and in any case before
+   * more than `maxBytes + 1` bytes are held: a listing may understate a blob's size.
+   */
+  get(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array>;
   /**
    * Writes (creates or overwrites) a blob. An overwrite is atomic: readers see the old or the new
    * bytes, never a mix. A new blob may be visible, partly written, before the promise resolves
@@ -104,4 +109,13 @@ export async function* listAll(store: BlobStore, options: Omit<ListOptions, 'con
     }
     if (continuation) seen.add(continuation);
   } while (continuation);
+}
+
+/**
+ * The error of a get over its `maxBytes`: `size` when the store knows it, else only that it is
+ * bigger. The same code and wording as the readers' own size check (src/read/blob-limit.ts).
+ */
+export function blobOverLimit(name: string, size: number | undefined, maxBytes: number): FormatError {
+  const what = size === undefined ? `blob of more than ${maxBytes} bytes` : `blob of ${size} bytes`;
+  return new FormatError('CLFS_LIMIT', `${what}, over the ${maxBytes}-byte limit of this read; not read`, { blob: name });
 }

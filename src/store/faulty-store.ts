@@ -73,8 +73,8 @@ export class FaultyStore implements BlobStore {
   listPage(options: ListOptions = {}): Promise<BlobPage> {
     return this.run('list', '', options.signal, () => this.inner.listPage(options));
   }
-  get(name: string, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.run('get', name, signal, () => this.inner.get(name, signal));
+  get(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array> {
+    return this.run('get', name, signal, () => this.inner.get(name, signal, maxBytes));
   }
   async put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
     await this.run('put', name, signal, () => this.landPut(() => this.inner.put(name, data, signal)));

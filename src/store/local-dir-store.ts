@@ -12,6 +12,7 @@ import { WORKER_PUT_BYTES, putInWorker } from './local-put-jobs.js';
 import { SyncHelper } from './sync-helper.js';
 import { nativeWriteRange, type CopyRangeError, type WriteRange } from './native-copy-range.js';
 import { TEMP_PREFIX, tempNamePid, tempNamer } from './temp-names.js';
+import { readFileCapped } from './read-capped.js';
 
 export { TEMP_PREFIX };
 
@@ -77,14 +78,33 @@ export class LocalDirStore implements BlobStore {
     return more ? { items, continuation: slice[slice.length - 1] } : { items };
   }
 
-  async get(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+  async get(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array> {
     const file = this.pathOf(name);
     throwIfAborted(signal);
+    if (maxBytes === undefined) {
+      try {
+        const buf = await fsp.readFile(file, { signal });
+        return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      } catch (err) {
+        throw await this.mapError(err, name, 'get');
+      }
+    }
+    let fh: fsp.FileHandle;
     try {
-      const buf = await fsp.readFile(file, { signal });
-      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      fh = await fsp.open(file, 'r');
     } catch (err) {
       throw await this.mapError(err, name, 'get');
+    }
+    try {
+      // sized by fstat of the file opened, so the check and the read are about the same file
+      const st = await fh.stat();
+      if (st.isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
+      return await readFileCapped(fh, name, st.size, maxBytes, signal);
+    } catch (err) {
+      if (err instanceof ClfsError) throw err;
+      throw await this.mapError(err, name, 'get');
+    } finally {
+      await fh.close();
     }
   }
 

@@ -1,5 +1,5 @@
 /** An in-memory BlobStore for tests: same semantics as the real stores, no I/O. */
-import type { BlobInfo, BlobPage, BlobStore, ListOptions } from './blob-store.js';
+import { blobOverLimit, type BlobInfo, type BlobPage, type BlobStore, type ListOptions } from './blob-store.js';
 import { compareUtf8, firstIndexAfter, lowerBound } from './utf8-order.js';
 import { storeError, throwIfAborted } from './store-errors.js';
 
@@ -44,10 +44,11 @@ export class MemoryStore implements BlobStore {
     return more ? { items, continuation: items[items.length - 1].name } : { items };
   }
 
-  async get(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+  async get(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array> {
     this.check(signal);
     const data = this.blobs.get(name);
     if (!data) throw storeError('CLFS_STORE_NOT_FOUND', `${this.description}: blob not found: ${name}`, { blob: name, status: 404 });
+    if (maxBytes !== undefined && data.length > maxBytes) throw blobOverLimit(name, data.length, maxBytes);
     return new Uint8Array(data);
   }
 

@@ -96,8 +96,8 @@ export class RateLimitedStore implements BlobStore {
   listPage(options?: ListOptions): Promise<BlobPage> {
     return this.inner.listPage(options);
   }
-  get(name: string, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.inner.get(name, signal);
+  get(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array> {
+    return this.inner.get(name, signal, maxBytes);
   }
   delete(name: string, signal?: AbortSignal): Promise<boolean> {
     return this.inner.delete(name, signal);

@@ -63,8 +63,8 @@ export class RetryingStore implements BlobStore {
   listPage(options: ListOptions = {}): Promise<BlobPage> {
     return this.run('list', options.prefix, options.signal, () => this.inner.listPage(options));
   }
-  get(name: string, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.run('get', name, signal, () => this.inner.get(name, signal));
+  get(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array> {
+    return this.run('get', name, signal, () => this.inner.get(name, signal, maxBytes));
   }
   // put is idempotent (whole-blob overwrite), so retrying after an ambiguous failure is safe.
   put(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {

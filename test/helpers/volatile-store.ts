@@ -48,9 +48,9 @@ export class VolatileStore implements BlobStore {
     this.alive();
     return this.live.listPage(options);
   }
-  async get(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+  async get(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array> {
     this.alive();
-    return this.live.get(name, signal);
+    return this.live.get(name, signal, maxBytes);
   }
   async head(name: string, signal?: AbortSignal): Promise<BlobInfo | undefined> {
     this.alive();

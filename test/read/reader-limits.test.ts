@@ -37,9 +37,12 @@ class SpyStore implements BlobStore {
     const p = await this.inner.listPage(o);
     return { ...p, items: p.items.map((i) => this.claim(i)) };
   }
-  async get(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+  readonly caps: (number | undefined)[] = [];
+  async get(name: string, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array> {
     this.gets.push(name);
-    return this.servedBytes.get(name) ?? this.inner.get(name, signal);
+    this.caps.push(maxBytes);
+    // servedBytes ignores the cap: a store that does not honour it (the reader checks after GET too)
+    return this.servedBytes.get(name) ?? this.inner.get(name, signal, maxBytes);
   }
   async head(name: string, signal?: AbortSignal): Promise<BlobInfo | undefined> {
     const i = await this.inner.head(name, signal);
@@ -86,6 +89,17 @@ test('a blob with no listed size (a segment in lazy mode) is sized by HEAD first
   spy.claimedSizes.clear();
   spy.servedBytes.set(chain[0].blob, new Uint8Array(MAX_STORED_BLOB_BYTES + 1));
   await assert.rejects(c.readObject(chain[0].blob), (e: unknown) => e instanceof FormatError && e.code === 'CLFS_LIMIT' && /grew/.test(e.message));
+});
+
+test('the reader gives the store its cap: a blob listed small but stored huge is refused by the store, not read whole', async () => {
+  const { store, chain } = await chainContainer(1);
+  const spy = new SpyStore(store);
+  const c = await Container.open(spy, { index: 'lazy' });
+  const real = await store.get(chain[0].blob);
+  spy.claimedSizes.set(chain[0].blob, real.length); // the listing and HEAD keep the old, small size
+  await store.put(chain[0].blob, new Uint8Array(MAX_STORED_BLOB_BYTES + 1));
+  await assert.rejects(c.readObject(chain[0].blob), (e: unknown) => e instanceof FormatError && e.code === 'CLFS_LIMIT' && e.blob === chain[0].blob && /limit of this read/.test(e.message));
+  assert.deepEqual(spy.caps, [MAX_STORED_BLOB_BYTES]);
 });
 
 test('an inode blob holding another object (swapped blobs) is a FormatError naming the blob, not the other file', async () => {

@@ -10,7 +10,7 @@ import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { listAll, type BlobStore } from '../../src/store/blob-store.js';
-import { AbortedError, StoreError } from '../../src/errors.js';
+import { AbortedError, FormatError, StoreError } from '../../src/errors.js';
 import { mapLimit } from '../helpers/stores.js';
 
 export interface ConformanceOptions {
@@ -81,6 +81,20 @@ export function runBlobStoreConformance(name: string, makeStore: () => Promise<B
       const names = [];
       for await (const b of listAll(store)) names.push(b.name);
       assert.deepEqual(names, ['X']);
+    }));
+
+    it('get with maxBytes: a blob within the cap is returned whole, a bigger one refused (CLFS_LIMIT naming it)', withStore(async (store) => {
+      const data = randomBytes(1000);
+      await store.put('CAP', data);
+      await store.put('CAP0', new Uint8Array(0));
+      assert.ok(Buffer.from(await store.get('CAP', undefined, 1000)).equals(data), 'exactly at the cap');
+      assert.equal((await store.get('CAP0', undefined, 0)).length, 0);
+      const overLimit = (e: unknown): boolean => e instanceof FormatError && e.code === 'CLFS_LIMIT' && e.blob === 'CAP' && /999-byte limit/.test(e.message);
+      await assert.rejects(store.get('CAP', undefined, 999), overLimit);
+      await assert.rejects(store.get('CAP', undefined, 0), (e: unknown) => e instanceof FormatError && e.code === 'CLFS_LIMIT' && e.blob === 'CAP');
+      await store.put('BIGCAP', randomBytes(9 * 1024 * 1024));
+      await assert.rejects(store.get('BIGCAP', undefined, 1024 * 1024), (e: unknown) => e instanceof FormatError && e.code === 'CLFS_LIMIT' && e.blob === 'BIGCAP');
+      await expectStoreError(store.get('NOPE.0001', undefined, 10), 'CLFS_STORE_NOT_FOUND');
     }));
 
     it('reports missing blobs: get → NOT_FOUND, head → undefined, delete → false', withStore(async (store) => {

@@ -3,6 +3,7 @@ import { EXIT } from '../exit-codes.js';
 import { openReadContainer } from '../read-open.js';
 import { outputs, writeOut } from '../output-stream.js';
 import { startProgress } from '../output-progress.js';
+import { escapeText } from '../../util/escape-name.js';
 import { exportContainer, newExportCounters, type ExportResult } from '../../read/export.js';
 
 export interface ExportFlags {
@@ -29,7 +30,8 @@ export async function exportAction(location: string, dest: string, opts: ExportF
   if (opts.outputType === 'json') {
     await writeOut(JSON.stringify(result, null, 2) + '\n');
   } else {
-    for (const i of result.issues) outputs.stderr.write(`clfsload: ${i.severity} ${i.code}: ${i.path === '' ? '/' : i.path}: ${i.message}\n`);
+    // names from the container, escaped: one line per issue, nothing raw reaches the terminal
+    for (const i of result.issues) outputs.stderr.write(`clfsload: ${i.severity} ${i.code}: ${i.path === '' ? '/' : escapeText(i.path)}: ${escapeText(i.message)}\n`);
     await writeOut(summary(result) + '\n');
   }
   if (result.errors > 0) process.exitCode = EXIT.FAILED;

@@ -6,7 +6,7 @@ import type { InodeObject } from '../../format/index.js';
 import { directoryEntries } from '../../read/dir-entries.js';
 import { DisplayPath } from '../../read/display-path.js';
 import { typeOfBtype } from '../../read/entry-kind.js';
-import { escapeName, escapeText } from '../../read/escape-name.js';
+import { escapeName, escapeText } from '../../util/escape-name.js';
 import { listDirectory } from '../../read/list-dir.js';
 import { ReadError } from '../../read/read-error.js';
 import { pathComponents, resolvePath } from '../../read/resolve-path.js';
