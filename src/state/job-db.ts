@@ -7,7 +7,7 @@ import type { SourceStat } from '../source/stat.js';
 import { MIGRATIONS, ObjState, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { JobLock } from './job-lock.js';
 import { StateDir } from './state-dir.js';
-import { assertOpenedSame, fileIdentity, openStateFile } from './state-file.js';
+import { assertOpenedSame, fileIdentity, openStateFile, prepareForSqlite } from './state-file.js';
 
 export const DB_FILE = 'clfsload.db';
 /** meta key of the current durability epoch */
@@ -181,13 +181,7 @@ export class JobDb {
       // are checked through the directory's descriptor first, and the opened file is checked after.
       // The side files get the main file's mode from SQLite itself. Nothing here opens them once
       // SQLite has: closing any descriptor of a file drops the process's POSIX locks on it.
-      const fd = openStateFile(dir, DB_FILE, 'create');
-      let checked;
-      try {
-        checked = fileIdentity(fd);
-      } finally {
-        closeSync(fd);
-      }
+      const checked = prepareForSqlite(dir, DB_FILE);
       for (const side of [`${DB_FILE}-wal`, `${DB_FILE}-shm`]) {
         try {
           closeSync(openStateFile(dir, side, 'read'));

@@ -5,11 +5,10 @@
  * better-sqlite3 already speaks it, hence this instead of a hand-made pid file.
  */
 import path from 'node:path';
-import { closeSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StateError } from '../errors.js';
 import type { StateDir } from './state-dir.js';
-import { assertOpenedSame, fileIdentity, openStateFile } from './state-file.js';
+import { assertOpenedSame, prepareForSqlite } from './state-file.js';
 
 export const LOCK_FILE = 'clfsload.lock';
 
@@ -19,14 +18,7 @@ export class JobLock {
   /** Takes the state dir's lock at once, or throws CLFS_STATE_BUSY naming the dir. */
   static acquire(dir: StateDir): JobLock {
     const stateDir = dir.path;
-    // created (0600) and checked through the directory's descriptor, never through a planted link
-    const fd = openStateFile(dir, LOCK_FILE, 'create');
-    let checked;
-    try {
-      checked = fileIdentity(fd);
-    } finally {
-      closeSync(fd);
-    }
+    const checked = prepareForSqlite(dir, LOCK_FILE);
     const file = path.join(dir.realPath(), LOCK_FILE);
     const db = new Database(file, { timeout: 0 });
     try {

@@ -93,6 +93,19 @@ export function fileIdentity(fd: number): BigIntStats {
 }
 
 /**
+ * Creates (0600) or checks `name` through the directory's descriptor, never through a planted
+ * link, and returns its identity for assertOpenedSame once SQLite has opened it by path.
+ */
+export function prepareForSqlite(dir: DirLike, name: string): BigIntStats {
+  const fd = openStateFile(dir, name, 'create');
+  try {
+    return fileIdentity(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * SQLite opens its files by path and resolves symlinks itself, so after it opened `shown` this
  * checks that one of the process's descriptors is the file we checked (same dev:ino).
  */
